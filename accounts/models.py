@@ -1,0 +1,154 @@
+"""Accounts (the member's login), their profiles and the account's phone number."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from consent import policy
+
+MAX_PROFILES = policy.MAX_PROFILES_PER_ACCOUNT
+
+region_validator = RegexValidator(
+    regex=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$",
+    message="Use an ISO 3166 code: a country such as FR, or a subdivision such as US-CA.",
+)
+
+
+class Plan(models.TextChoices):
+    BASIC = "basic", "Basic"
+    STANDARD = "standard", "Standard"
+    PREMIUM = "premium", "Premium"
+    STANDARD_WITH_ADS = "standard_with_ads", "Standard with ads"
+
+
+class AccountManager(BaseUserManager["Account"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> "Account":
+        # Email login is case-insensitive; emails are stored lower-case (see normalize_email below).
+        return self.get(email__iexact=(username or "").strip())
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return (email or "").strip().lower()
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "Account":
+        account = self.model(email=self.normalize_email(email), **fields)
+        account.set_password(password)
+        account.save(using=self._db)
+        return account
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "Account":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class Account(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("email address", unique=True)
+    plan = models.CharField(max_length=32, choices=Plan.choices, default=Plan.STANDARD)
+    region = models.CharField(
+        "billing region",
+        max_length=6,
+        blank=True,
+        validators=[region_validator],
+        help_text="ISO 3166-2 for the US and Canada (US-CA), else the country (FR).",
+    )
+    # R-PDS-4: "Opt all profiles out of all" (or a GPC opt-out of the primary profile) stays in force for
+    # profiles added later, until the primary profile's page changes it.
+    all_profiles_opted_out = models.BooleanField(
+        "all profiles opted out",
+        default=False,
+        help_text="Profiles added while this is on start opted out.",
+    )
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = AccountManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(condition=Q(plan__in=Plan.values), name="account_plan_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def plan_has_ads(self) -> bool:
+        return policy.plan_has_ads(self.plan)
+
+
+class Profile(models.Model):
+    # Opaque id in URLs: no sequential integers to guess (R-PDS-6).
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="profiles")
+    # Slot 1..5 with (account, slot) unique: the database itself caps an account at five profiles.
+    slot = models.PositiveSmallIntegerField(editable=False)
+    name = models.CharField(max_length=50)
+    is_kids = models.BooleanField("kids profile", default=False)
+    is_primary = models.BooleanField("primary profile", default=False, editable=False)
+    mic_on = models.BooleanField("Matched Identifier Communications", default=True)
+    ba_on = models.BooleanField("Behavioral Advertising", default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["account_id", "slot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(is_primary=True), name="one_primary_profile_per_account"
+            ),
+            models.UniqueConstraint(fields=["account", "slot"], name="profile_slot_unique_per_account"),
+            models.CheckConstraint(
+                condition=Q(slot__gte=1, slot__lte=MAX_PROFILES), name="profile_slot_1_to_5"
+            ),
+            # The primary profile is the first one and never a kids profile.
+            models.CheckConstraint(
+                condition=Q(is_primary=True, slot=1) | Q(is_primary=False, slot__gt=1),
+                name="primary_profile_is_slot_1",
+            ),
+            models.CheckConstraint(
+                condition=~Q(is_primary=True, is_kids=True), name="primary_profile_not_kids"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("consent:privacy", kwargs={"profile": self.pk})
+
+    def facts(self) -> policy.ProfileFacts:
+        """The plain values the policy decides on (needs `account` loaded)."""
+        return policy.ProfileFacts(
+            plan_has_ads=self.account.plan_has_ads,
+            is_kids=self.is_kids,
+            is_primary=self.is_primary,
+            mic_on=self.mic_on,
+            ba_on=self.ba_on,
+        )
+
+
+class PhoneNumber(models.Model):
+    # One-to-one: at most one phone number per account, stored in E.164.
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="phone")
+    number = PhoneNumberField(region=None)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "phone number"
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -1,0 +1,23 @@
+"""Reads for account pages, each a fixed number of queries whatever the number of profiles."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Account, PhoneNumber, Profile
+
+
+def account_profiles(*, account: Account) -> QuerySet[Profile]:
+    return Profile.objects.filter(account=account).order_by("slot")
+
+
+def account_phone(*, account: Account) -> PhoneNumber | None:
+    return PhoneNumber.objects.filter(account=account).first()
+
+
+def profile_of_account(*, account: Account, profile_id: object) -> Profile:
+    """A profile of this account, or 404 with no hint whether it exists elsewhere (R-PDS-6)."""
+    profile = Profile.objects.filter(account=account, pk=profile_id).first()
+    if profile is None:
+        raise Http404("No such profile")
+    profile.account = account
+    return profile

@@ -1,0 +1,90 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from accounts import selectors, services
+from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticationForm
+from accounts.sessions import set_active_profile
+from consent import policy
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profiles(request: HttpRequest) -> HttpResponse:
+    """ "Who's watching?": choosing a profile makes it the session's active profile."""
+    if request.method == "POST":
+        form = ChooseProfileForm(request.POST)
+        if not form.is_valid():
+            return HttpResponse("Choose one of your profiles.", status=400, content_type="text/plain")
+        profile = selectors.profile_of_account(account=request.user, profile_id=form.cleaned_data["profile"])
+        set_active_profile(request, profile)
+        messages.success(request, f"You are watching as {profile.name}.")
+        next_url = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            return redirect(next_url)
+        return redirect("account")
+
+    account_profiles = list(selectors.account_profiles(account=request.user))
+    return render(
+        request,
+        "accounts/profiles.html",
+        {
+            "profiles": account_profiles,
+            "can_add": len(account_profiles) < policy.MAX_PROFILES_PER_ACCOUNT,
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_add(request: HttpRequest) -> HttpResponse:
+    form = AddProfileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.profile_create(
+                account=request.user,
+                name=form.cleaned_data["name"],
+                is_kids=form.cleaned_data["is_kids"],
+                acting_user=request.user,
+            )
+        except services.ProfileLimitReached:
+            form.add_error(None, f"An account can have at most {policy.MAX_PROFILES_PER_ACCOUNT} profiles.")
+        else:
+            if request.user.all_profiles_opted_out:
+                messages.success(
+                    request,
+                    f"Added {profile.name}. “Opt all profiles out of all” is in force, "
+                    "so this profile starts opted out.",
+                )
+            else:
+                messages.success(request, f"Added {profile.name}.")
+            return redirect("profiles")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/profile_add.html", {"form": form}, status=status)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """Account: Membership & Billing, and every profile with its Privacy and data settings link."""
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "phone": selectors.account_phone(account=request.user),
+            "profiles": selectors.account_profiles(account=request.user),
+        },
+    )

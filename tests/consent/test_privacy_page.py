@@ -1,0 +1,181 @@
+"""The Privacy and data settings page, through HTTP as a browser sends it."""
+
+from http import HTTPStatus
+from uuid import uuid4
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Plan
+from consent.choices import Choice, Source
+from tests.conftest import events_since, last_event_id, profile_named
+from tests.factories import AccountFactory, ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def privacy_url(profile) -> str:
+    return reverse("consent:privacy", kwargs={"profile": profile.pk})
+
+
+def test_page_shows_both_switches_on_an_ad_plan__R_PDS_1(member_client, ads_account):
+    response = member_client.get(privacy_url(profile_named(ads_account, "Sam")))
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert "Privacy and data settings" in html
+    assert "Matched Identifier Communications" in html
+    assert 'name="ba"' in html
+    assert html.count('role="switch"') == 2
+
+
+def test_kids_profile_page_has_no_behavioral_advertising_switch__R_PDS_2(member_client, ads_account):
+    html = member_client.get(privacy_url(profile_named(ads_account, "Kids"))).content.decode()
+    assert 'name="mic"' in html
+    assert 'name="ba"' not in html
+    assert "We do not engage in behavioral advertising on Kids profiles." in html
+
+
+def test_plan_without_ads_shows_only_mic__R_PDS_1(client):
+    account = AccountFactory(plan=Plan.STANDARD)
+    client.force_login(account)
+    html = client.get(privacy_url(account.profiles.get())).content.decode()
+    assert 'name="mic"' in html
+    assert 'name="ba"' not in html
+
+
+def test_saving_with_mic_unchecked_turns_it_off_and_redirects__R_PDS_1(member_client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    mark = last_event_id()
+
+    response = member_client.post(privacy_url(sam), {"action": "save", "ba": "on"}, follow=True)
+
+    assert response.redirect_chain == [(privacy_url(sam), HTTPStatus.FOUND)]
+    assert "Saved your privacy and data settings for Sam." in response.content.decode()
+    assert events_since(mark) == [("Sam", Choice.MIC, True, False, Source.MEMBER, ads_account.email)]
+
+
+def test_saving_unchanged_settings_writes_nothing_and_says_so__R_AU_1(member_client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    mark = last_event_id()
+    response = member_client.post(privacy_url(sam), {"action": "save", "mic": "on", "ba": "on"}, follow=True)
+    assert "Nothing changed" in response.content.decode()
+    assert events_since(mark) == []
+
+
+def test_opt_out_of_all_button__R_PDS_3(member_client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    mark = last_event_id()
+    response = member_client.post(privacy_url(sam), {"action": "opt_out_all"}, follow=True)
+    assert "Sam is opted out of all." in response.content.decode()
+    assert events_since(mark) == [
+        ("Sam", Choice.MIC, True, False, Source.OPT_OUT_ALL, ads_account.email),
+        ("Sam", Choice.BA, True, False, Source.OPT_OUT_ALL, ads_account.email),
+    ]
+
+
+def test_opt_all_profiles_button_only_on_the_primary_page__R_PDS_4(member_client, ads_account):
+    primary_html = member_client.get(privacy_url(profile_named(ads_account, "Alex"))).content.decode()
+    other_html = member_client.get(privacy_url(profile_named(ads_account, "Sam"))).content.decode()
+    assert "Opt all profiles out of all" in primary_html
+    assert "Opt all profiles out of all" not in other_html
+
+
+def test_opt_all_profiles_from_the_primary_page__R_PDS_4(member_client, ads_account):
+    alex = profile_named(ads_account, "Alex")
+    response = member_client.post(privacy_url(alex), {"action": "opt_all_profiles"}, follow=True)
+    assert "All profiles on your account are opted out of all." in response.content.decode()
+    assert set(ads_account.profiles.values_list("mic_on", "ba_on")) == {(False, False)}
+
+
+def test_forged_opt_all_profiles_for_a_non_primary_profile_is_refused__R_PDS_4(member_client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    mark = last_event_id()
+    response = member_client.post(privacy_url(sam), {"action": "opt_all_profiles"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Only the primary profile can opt all profiles out of all." in response.content.decode()
+    assert events_since(mark) == []
+    assert set(ads_account.profiles.values_list("mic_on", "ba_on")) == {(True, True)}
+
+
+def test_any_member_of_the_account_may_open_every_profile__R_PDS_6(member_client, ads_account):
+    for profile in ads_account.profiles.all():
+        assert member_client.get(privacy_url(profile)).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize("action", ["save", "opt_out_all", "opt_all_profiles"])
+def test_another_accounts_profile_is_404_and_changes_nothing__R_PDS_6(member_client, action):
+    other = AccountFactory(email="someone-else@example.com")
+    their_primary = other.profiles.get()
+    mark = last_event_id()
+
+    assert member_client.get(privacy_url(their_primary)).status_code == HTTPStatus.NOT_FOUND
+    response = member_client.post(privacy_url(their_primary), {"action": action})
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert events_since(mark) == []
+    their_primary.refresh_from_db()
+    assert (their_primary.mic_on, their_primary.ba_on) == (True, True)
+
+
+def test_unknown_profile_id_is_404__R_PDS_6(member_client):
+    assert member_client.get(f"/account/profiles/{uuid4()}/privacy/").status_code == HTTPStatus.NOT_FOUND
+    assert member_client.get("/account/profiles/1/privacy/").status_code == HTTPStatus.NOT_FOUND
+    assert member_client.get("/account/profiles/not-a-uuid/privacy/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_signed_out_visitor_is_sent_to_sign_in__R_PDS_6(client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    response = client.get(privacy_url(sam))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "save", "mic": "banana"},
+        {"action": "save", "mic": "on", "extra": "1"},
+        {"action": "delete_everything"},
+    ],
+)
+def test_bad_post_is_refused_and_changes_nothing(member_client, ads_account, data):
+    sam = profile_named(ads_account, "Sam")
+    mark = last_event_id()
+    response = member_client.post(privacy_url(sam), data)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert events_since(mark) == []
+
+
+def test_ba_posted_for_a_kids_profile_is_refused__R_PDS_2(member_client, ads_account):
+    kids = profile_named(ads_account, "Kids")
+    mark = last_event_id()
+    response = member_client.post(privacy_url(kids), {"action": "save", "mic": "on", "ba": "on"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert events_since(mark) == []
+
+
+def test_invalid_switch_value_shows_a_form_error(member_client, ads_account):
+    response = member_client.post(privacy_url(profile_named(ads_account, "Sam")), {"action": "save", "mic": "yes"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "leave it out to turn it off" in response.content.decode()
+
+
+def test_privacy_page_is_get_and_post_only(member_client, ads_account):
+    response = member_client.put(privacy_url(profile_named(ads_account, "Sam")))
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+@pytest.mark.parametrize("url_name", ["account", "privacy"])
+def test_page_query_count_does_not_grow_with_profiles(client, url_name, count_queries):
+    counts = []
+    for extra in (0, 4):
+        account = AccountFactory()
+        for _ in range(extra):
+            ProfileFactory(account=account)
+        client.force_login(account)
+        primary = account.profiles.get(is_primary=True)
+        url = reverse("account") if url_name == "account" else privacy_url(primary)
+        with count_queries() as queries:
+            assert client.get(url).status_code == HTTPStatus.OK
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
