@@ -117,9 +117,7 @@ class ProfileAdmin(admin.ModelAdmin):
     def opt_profiles_out_of_all(self, request: HttpRequest, queryset: QuerySet[Profile]) -> None:
         changed = 0
         for profile in queryset.select_related("account"):
-            changed += services.profile_opt_out_of_all(
-                profile=profile, source=Source.ADMIN, acting_user=request.user
-            )
+            changed += services.profile_opt_out_of_all(profile=profile, source=Source.ADMIN, acting_user=request.user)
         self.message_user(
             request, f"Opted {queryset.count()} profile(s) out of all ({changed} changes).", messages.SUCCESS
         )

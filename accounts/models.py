@@ -111,17 +111,13 @@ class Profile(models.Model):
                 fields=["account"], condition=Q(is_primary=True), name="one_primary_profile_per_account"
             ),
             models.UniqueConstraint(fields=["account", "slot"], name="profile_slot_unique_per_account"),
-            models.CheckConstraint(
-                condition=Q(slot__gte=1, slot__lte=MAX_PROFILES), name="profile_slot_1_to_5"
-            ),
+            models.CheckConstraint(condition=Q(slot__gte=1, slot__lte=MAX_PROFILES), name="profile_slot_1_to_5"),
             # The primary profile is the first one and never a kids profile.
             models.CheckConstraint(
                 condition=Q(is_primary=True, slot=1) | Q(is_primary=False, slot__gt=1),
                 name="primary_profile_is_slot_1",
             ),
-            models.CheckConstraint(
-                condition=~Q(is_primary=True, is_kids=True), name="primary_profile_not_kids"
-            ),
+            models.CheckConstraint(condition=~Q(is_primary=True, is_kids=True), name="primary_profile_not_kids"),
         ]
 
     def __str__(self) -> str:

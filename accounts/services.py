@@ -32,9 +32,7 @@ def account_create(
 
 
 @transaction.atomic
-def profile_create(
-    *, account: Account, name: str, is_kids: bool = False, acting_user: Account | None
-) -> Profile:
+def profile_create(*, account: Account, name: str, is_kids: bool = False, acting_user: Account | None) -> Profile:
     """Add a profile; it starts opted out while "Opt all profiles out of all" is in force (R-PDS-7)."""
     locked = Account.objects.select_for_update().get(pk=account.pk)
     return _profile_insert(account=locked, name=name, is_kids=is_kids, acting_user=acting_user)

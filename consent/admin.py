@@ -9,7 +9,14 @@ from consent.models import ConsentEvent
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(admin.ModelAdmin):
     list_display = [
-        "created_at", "account", "profile", "choice", "old_value", "new_value", "source", "acting_user",
+        "created_at",
+        "account",
+        "profile",
+        "choice",
+        "old_value",
+        "new_value",
+        "source",
+        "acting_user",
         "jurisdiction",
     ]
     list_filter = ["source", "choice", "created_at", "jurisdiction"]

@@ -14,13 +14,13 @@ class SwitchInput(forms.CheckboxInput):
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs={"role": "switch", **(attrs or {})})
 
-    def value_from_datadict(self, data, files, name):  # noqa: ANN001, ANN201 (Django's signature)
+    def value_from_datadict(self, data, files, name):
         return data.get(name)
 
-    def format_value(self, value):  # noqa: ANN001, ANN201
+    def format_value(self, value):
         return None
 
-    def get_context(self, name, value, attrs):  # noqa: ANN001, ANN201
+    def get_context(self, name, value, attrs):
         context = super().get_context(name, value is True or value == CHECKED, attrs)
         context["widget"]["attrs"]["value"] = CHECKED
         return context

@@ -27,9 +27,7 @@ class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
 
 
 class ConsentEvent(models.Model):
-    account = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_events"
-    )
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_events")
     # Plain references, not enforced foreign keys: the trail keeps the id of a profile or staff user that is
     # later deleted, and deleting one never needs to rewrite an event.
     profile = models.ForeignKey(

@@ -47,17 +47,14 @@ def privacy_settings(request: HttpRequest, profile: str) -> HttpResponse:
             return redirect(the_profile)
         else:
             try:
-                services.account_opt_all_profiles_out(
-                    account=request.user, from_profile=the_profile, **acting
-                )
+                services.account_opt_all_profiles_out(account=request.user, from_profile=the_profile, **acting)
             except services.NotPrimaryProfile:
                 messages.error(request, "Only the primary profile can opt all profiles out of all.")
                 status = HTTPStatus.FORBIDDEN
             else:
                 messages.success(
                     request,
-                    "All profiles on your account are opted out of all. "
-                    "Profiles you add later will start opted out.",
+                    "All profiles on your account are opted out of all. Profiles you add later will start opted out.",
                 )
                 return redirect(the_profile)
 

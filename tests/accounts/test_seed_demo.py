@@ -12,8 +12,11 @@ pytestmark = pytest.mark.django_db
 def snapshot() -> tuple:
     return (
         list(Account.objects.order_by("email").values_list("email", "plan", "region", "is_staff", "is_superuser")),
-        list(Profile.objects.order_by("account__email", "slot").values_list(
-            "account__email", "name", "is_primary", "is_kids", "mic_on", "ba_on")),
+        list(
+            Profile.objects.order_by("account__email", "slot").values_list(
+                "account__email", "name", "is_primary", "is_kids", "mic_on", "ba_on"
+            )
+        ),
         list(PhoneNumber.objects.values_list("account__email", "number")),
         ConsentEvent.objects.count(),
     )

@@ -24,7 +24,7 @@ def run_concurrently(*work: Callable[[], None], timeout: float = 60) -> None:
         try:
             barrier.wait()
             fn()
-        except BaseException as error:  # noqa: BLE001 (reported below)
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()

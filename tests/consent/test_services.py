@@ -1,8 +1,8 @@
 """Writes and their audit trail, asserted exactly (R-AU-1)."""
 
-import pytest
 from datetime import timedelta
 
+import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -34,7 +34,10 @@ def test_member_turns_mic_off_with_one_event__R_PDS_1_R_AU_1(ads_account):
     mark = last_event_id()
 
     changed = services.profile_set_choices(
-        profile=sam, values={Choice.MIC: False}, source=Source.MEMBER, acting_user=ads_account,
+        profile=sam,
+        values={Choice.MIC: False},
+        source=Source.MEMBER,
+        acting_user=ads_account,
         jurisdiction="US-CA",
     )
 
@@ -127,9 +130,7 @@ def test_opt_all_profiles_out_turns_off_every_profile_and_sets_the_flag__R_PDS_4
     alex = profile_named(ads_account, "Alex")
     mark = last_event_id()
 
-    written = services.account_opt_all_profiles_out(
-        account=ads_account, from_profile=alex, acting_user=ads_account
-    )
+    written = services.account_opt_all_profiles_out(account=ads_account, from_profile=alex, acting_user=ads_account)
 
     assert written == 7
     assert set(ads_account.profiles.values_list("mic_on", "ba_on")) == {(False, False)}
@@ -145,9 +146,7 @@ def test_opt_all_profiles_out_turns_off_every_profile_and_sets_the_flag__R_PDS_4
         ("Kids", Choice.BA, True, False, Source.OPT_ALL_PROFILES, by),
         (None, Choice.ALL_PROFILES_OPT_OUT, False, True, Source.OPT_ALL_PROFILES, by),
     ]
-    assert services.account_opt_all_profiles_out(
-        account=ads_account, from_profile=alex, acting_user=ads_account
-    ) == 0
+    assert services.account_opt_all_profiles_out(account=ads_account, from_profile=alex, acting_user=ads_account) == 0
 
 
 def test_opt_all_profiles_out_from_a_non_primary_profile_is_refused__R_PDS_4(ads_account):
@@ -184,9 +183,7 @@ def test_account_wide_opt_out_ends_when_the_primary_page_turns_a_choice_on__R_PD
     assert ads_account.all_profiles_opted_out, "a non-primary profile does not end it"
 
     mark = last_event_id()
-    services.profile_set_choices(
-        profile=alex, values={Choice.MIC: True}, source=Source.MEMBER, acting_user=ads_account
-    )
+    services.profile_set_choices(profile=alex, values={Choice.MIC: True}, source=Source.MEMBER, acting_user=ads_account)
 
     ads_account.refresh_from_db()
     assert not ads_account.all_profiles_opted_out

@@ -10,7 +10,13 @@ DEMO_PASSWORD = "demo-pass-1234"  # noqa: S105 (published demo credentials, SPEC
 
 # email, plan, region, phone, [(profile name, is kids)] with the primary profile first.
 DEMO_ACCOUNTS = [
-    ("ads@example.com", Plan.STANDARD_WITH_ADS, "US-CA", "+14155550123", [("Alex", False), ("Sam", False), ("Kids", True)]),
+    (
+        "ads@example.com",
+        Plan.STANDARD_WITH_ADS,
+        "US-CA",
+        "+14155550123",
+        [("Alex", False), ("Sam", False), ("Kids", True)],
+    ),
     ("basic@example.com", Plan.STANDARD, "US-TX", None, [("Jordan", False), ("Riley", False)]),
     ("eu@example.com", Plan.PREMIUM, "FR", None, [("Camille", False)]),
 ]
@@ -28,8 +34,12 @@ class Command(BaseCommand):
                 continue
             (primary, _), *others = profiles
             account = account_create(
-                email=email, password=DEMO_PASSWORD, plan=plan, region=region,
-                primary_profile_name=primary, phone=phone,
+                email=email,
+                password=DEMO_PASSWORD,
+                plan=plan,
+                region=region,
+                primary_profile_name=primary,
+                phone=phone,
             )
             for name, is_kids in others:
                 profile_create(account=account, name=name, is_kids=is_kids, acting_user=None)
