@@ -75,8 +75,9 @@ def test_bogus_headers_never_produce_a_500(client, headers):
 
 
 def test_check_deploy_is_clean_with_production_settings():
+    # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's event loop; a deployment never has it.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "netflix_privacy.settings.production",
         "DJANGO_SECRET_KEY": "dummy-" + "k3y!" * 16,
         "DJANGO_ALLOWED_HOSTS": "privacy.example.com",
