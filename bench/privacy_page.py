@@ -51,7 +51,7 @@ def sign_in() -> str:
     )
     headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://{HOST}"}
     response, _ = request(conn, "POST", "/login/", headers, form)
-    session = [c.split(";")[0] for c in response.msg.get_all("Set-Cookie") if c.startswith("sessionid=")][0]
+    session = next(c.split(";")[0] for c in response.msg.get_all("Set-Cookie") if c.startswith("sessionid="))
     return f"{cookie}; {session}"
 
 
@@ -103,9 +103,20 @@ def main() -> None:
     manage("migrate", "--no-input", "-v", "0")
     manage("seed_demo")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"{HOST}:{PORT}", "--log-level", "warning",
-         "netflix_privacy.wsgi"],
-        cwd=ROOT, env=environment(),
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"{HOST}:{PORT}",
+            "--log-level",
+            "warning",
+            "netflix_privacy.wsgi",
+        ],
+        cwd=ROOT,
+        env=environment(),
     )
     try:
         for _ in range(100):
@@ -118,8 +129,10 @@ def main() -> None:
         pages = {"bare view (same middleware)": "/bench/bare/", "privacy page": privacy_path(cookie)}
         for path in pages.values():
             load(path, cookie, 200, args.concurrency)  # warm-up
-        print(f"gunicorn -w 2, {args.requests} requests, {args.concurrency} keep-alive clients, "
-              f"{environment()['DATABASE_URL'].split(':')[0]}")
+        print(
+            f"gunicorn -w 2, {args.requests} requests, {args.concurrency} keep-alive clients, "
+            f"{environment()['DATABASE_URL'].split(':')[0]}"
+        )
         print(f"{'page':<30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
         for name, path in pages.items():
             result = load(path, cookie, args.requests, args.concurrency)
