@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Profile
 
@@ -27,3 +28,11 @@ class AddProfileForm(forms.ModelForm):
         fields = ["name", "is_kids"]
         labels = {"name": "Name", "is_kids": "Kids profile"}
         help_texts = {"is_kids": "Only titles for children, and never behavioral advertising."}
+
+
+class PhoneForm(forms.Form):
+    number = PhoneNumberField(
+        label="Phone number",
+        help_text="With the country code, for example +1 415 555 0123.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )

@@ -57,3 +57,24 @@ def _profile_insert(*, account: Account, name: str, is_kids: bool, acting_user: 
     )
     profile_record_initial_choices(profile=profile, account=account, acting_user=acting_user)
     return profile
+
+
+@transaction.atomic
+def phone_set(*, account: Account, number: str) -> bool:
+    """Add or change the account's one phone number (E.164); return whether anything changed."""
+    phone = PhoneNumber.objects.select_for_update().filter(account=account).first()
+    if phone is None:
+        PhoneNumber.objects.create(account=account, number=number)
+        return True
+    if phone.number == number:
+        return False
+    phone.number = number
+    phone.save(update_fields=["number", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def phone_delete(*, account: Account) -> bool:
+    """Remove the number entirely: no copy is kept anywhere (R-SMS-2). Return whether there was one."""
+    deleted, _ = PhoneNumber.objects.filter(account=account).delete()
+    return bool(deleted)

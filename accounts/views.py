@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
-from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticationForm
+from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticationForm, PhoneForm
 from accounts.sessions import set_active_profile
 from consent import policy
 
@@ -87,4 +87,31 @@ def account(request: HttpRequest) -> HttpResponse:
             "phone": selectors.account_phone(account=request.user),
             "profiles": selectors.account_profiles(account=request.user),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone(request: HttpRequest) -> HttpResponse:
+    """Change phone number, or delete it (asked to confirm first)."""
+    current = selectors.account_phone(account=request.user)
+    form = PhoneForm(initial={"number": current.number if current else None})
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "delete":
+        if services.phone_delete(account=request.user):
+            messages.success(request, "Your phone number was deleted. We won't send you any text messages.")
+        return redirect("account")
+    if action == "change":
+        form = PhoneForm(request.POST)
+        if form.is_valid():
+            changed = services.phone_set(account=request.user, number=form.cleaned_data["number"])
+            messages.success(request, "Your phone number was saved." if changed else "That is already your number.")
+            return redirect("account")
+    elif action is not None:
+        return HttpResponse("Unknown action.", status=400, content_type="text/plain")
+    return render(
+        request,
+        "accounts/phone.html",
+        {"form": form, "phone": current, "confirm_delete": "delete" in request.GET and current is not None},
+        status=400 if form.errors else 200,
     )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("profiles/", account_views.profiles, name="profiles"),
     path("profiles/add/", account_views.profile_add, name="profile_add"),
     path("account/", account_views.account, name="account"),
+    path("account/phone/", account_views.phone, name="phone"),
     path("account/", include("consent.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,7 @@ def post_endpoints(account) -> list[tuple[str, dict]]:
         (reverse("logout"), {}),
         (reverse("profiles"), {"profile": str(alex.pk)}),
         (reverse("profile_add"), {"name": "Forged"}),
+        (reverse("phone"), {"action": "delete"}),
         (privacy, {"action": "save"}),
         (privacy, {"action": "opt_out_all"}),
         (privacy, {"action": "opt_all_profiles"}),

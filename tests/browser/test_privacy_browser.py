@@ -83,7 +83,7 @@ def test_pages_have_no_wcag_22_aa_violations(browser, live_server, demo, viewpor
     for url in ("/", "/login/"):
         check(url)
     sign_in(page)
-    for url in ("/profiles/", "/account/", "/profiles/add/"):
+    for url in ("/profiles/", "/account/", "/profiles/add/", "/account/phone/", "/account/phone/?delete"):
         check(url)
     for name in ("Alex", "Kids"):
         open_privacy_settings(page, name)
