@@ -12,20 +12,22 @@ from consent import policy, services
 from consent.choices import Source
 
 
+@admin.display(boolean=True, description="BA in effect")
+def behavioral_ads_effective(profile: Profile) -> bool:
+    """What downstream ad systems get: the policy's answer, not the stored switch (R-PDS-1, R-PDS-2)."""
+    return policy.behavioral_ads_allowed(profile.facts())
+
+
 class ProfileInline(admin.TabularInline):
     model = Profile
-    fields = ["name", "is_primary", "is_kids", "mic_on", "ba_on", "behavioral_ads_effective", "privacy_link"]
-    readonly_fields = ["is_primary", "is_kids", "mic_on", "ba_on", "behavioral_ads_effective", "privacy_link"]
+    fields = ["name", "is_primary", "is_kids", "mic_on", "ba_on", behavioral_ads_effective, "privacy_link"]
+    readonly_fields = ["is_primary", "is_kids", "mic_on", "ba_on", behavioral_ads_effective, "privacy_link"]
     extra = 0
     can_delete = False
     show_change_link = True
 
     def has_add_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
         return False
-
-    @admin.display(boolean=True, description="BA in effect")
-    def behavioral_ads_effective(self, profile: Profile) -> bool:
-        return policy.behavioral_ads_allowed(profile.facts())
 
     @admin.display(description="Consent history")
     def privacy_link(self, profile: Profile) -> str:
@@ -95,12 +97,12 @@ class ProfileAdminForm(forms.ModelForm):
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     form = ProfileAdminForm
-    list_display = ["name", "account", "is_primary", "is_kids", "mic_on", "ba_on", "behavioral_ads_effective"]
+    list_display = ["name", "account", "is_primary", "is_kids", "mic_on", "ba_on", behavioral_ads_effective]
     list_filter = ["is_primary", "is_kids", "mic_on", "ba_on", "account__plan"]
     list_select_related = ["account"]
     search_fields = ["name", "account__email"]
-    fields = ["account", "name", "is_kids", "is_primary", "mic_on", "ba_on", "behavioral_ads_effective", "created_at"]
-    readonly_fields = ["account", "is_primary", "mic_on", "ba_on", "behavioral_ads_effective", "created_at"]
+    fields = ["account", "name", "is_kids", "is_primary", "mic_on", "ba_on", behavioral_ads_effective, "created_at"]
+    readonly_fields = ["account", "is_primary", "mic_on", "ba_on", behavioral_ads_effective, "created_at"]
     actions = ["opt_profiles_out_of_all"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -108,10 +110,6 @@ class ProfileAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
         return False
-
-    @admin.display(boolean=True, description="BA in effect")
-    def behavioral_ads_effective(self, profile: Profile) -> bool:
-        return policy.behavioral_ads_allowed(profile.facts())
 
     @admin.action(description="Opt out of all (selected profiles)")
     def opt_profiles_out_of_all(self, request: HttpRequest, queryset: QuerySet[Profile]) -> None:

@@ -61,6 +61,13 @@ def _apply(profile: Profile, changes: Iterable[policy.Change]) -> None:
         setattr(profile, f"{change.choice}_on", change.new)
 
 
+def _save_profile_changes(locked: Profile, changes: list[policy.Change], **event_fields) -> list[ConsentEvent]:
+    """Write the changes to the locked profile row; return their (unsaved) events."""
+    _apply(locked, changes)
+    locked.save(update_fields=[f"{change.choice}_on" for change in changes])
+    return _events(account=locked.account, profile=locked, changes=changes, **event_fields)
+
+
 def _copy_choices(target: Profile, source: Profile) -> None:
     """Let the caller's instance see what was written."""
     target.mic_on, target.ba_on = source.mic_on, source.ba_on
@@ -95,10 +102,8 @@ def profile_set_choices(
     changes = policy.changes(current=facts.stored(), wanted=values)
     if not changes:
         return 0
-    _apply(locked, changes)
-    locked.save(update_fields=[f"{change.choice}_on" for change in changes])
     event_fields = {"source": source, "acting_user": acting_user, "jurisdiction": jurisdiction}
-    events = _events(account=account, profile=locked, changes=changes, **event_fields)
+    events = _save_profile_changes(locked, changes, **event_fields)
     if policy.ends_all_profiles_opt_out(facts, {c.choice: c.new for c in changes}):
         events += _end_all_profiles_opt_out(account, **event_fields)
     ConsentEvent.objects.bulk_create(events)
@@ -120,18 +125,8 @@ def profile_opt_out_of_all(
     changes = policy.opt_out_of_all(locked.facts())
     if not changes:
         return 0
-    _apply(locked, changes)
-    locked.save(update_fields=[f"{change.choice}_on" for change in changes])
-    ConsentEvent.objects.bulk_create(
-        _events(
-            account=account,
-            profile=locked,
-            changes=changes,
-            source=source,
-            acting_user=acting_user,
-            jurisdiction=jurisdiction,
-        )
-    )
+    events = _save_profile_changes(locked, changes, source=source, acting_user=acting_user, jurisdiction=jurisdiction)
+    ConsentEvent.objects.bulk_create(events)
     _copy_choices(profile, locked)
     return len(changes)
 
