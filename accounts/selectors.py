@@ -14,10 +14,17 @@ def account_phone(*, account: Account) -> PhoneNumber | None:
     return PhoneNumber.objects.filter(account=account).first()
 
 
+def find_profile_of_account(*, account: Account, profile_id: object) -> Profile | None:
+    """A profile of this account (with `account` attached, no extra query), or None."""
+    profile = Profile.objects.filter(account=account, pk=profile_id).first()
+    if profile is not None:
+        profile.account = account
+    return profile
+
+
 def profile_of_account(*, account: Account, profile_id: object) -> Profile:
     """A profile of this account, or 404 with no hint whether it exists elsewhere (R-PDS-6)."""
-    profile = Profile.objects.filter(account=account, pk=profile_id).first()
+    profile = find_profile_of_account(account=account, profile_id=profile_id)
     if profile is None:
         raise Http404("No such profile")
-    profile.account = account
     return profile

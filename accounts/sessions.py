@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 
 from accounts.models import Profile
+from accounts.selectors import find_profile_of_account
 
 ACTIVE_PROFILE_KEY = "active_profile_id"
 
@@ -15,4 +16,4 @@ def active_profile(request: HttpRequest) -> Profile | None:
     profile_id = request.session.get(ACTIVE_PROFILE_KEY)
     if not profile_id or not request.user.is_authenticated:
         return None
-    return Profile.objects.filter(account=request.user, pk=profile_id).first()
+    return find_profile_of_account(account=request.user, profile_id=profile_id)

@@ -58,7 +58,7 @@ def privacy_settings(request: HttpRequest, profile: str) -> HttpResponse:
                 )
                 return redirect(the_profile)
 
-    return render(request, "consent/privacy.html", _page(the_profile, form), status=status)
+    return render(request, "consent/privacy.html", _page(the_profile, facts, form), status=status)
 
 
 def _saved_message(request: HttpRequest, profile: Profile, changed: int) -> None:
@@ -68,8 +68,7 @@ def _saved_message(request: HttpRequest, profile: Profile, changed: int) -> None
         messages.info(request, "Nothing changed: your settings were already like that.")
 
 
-def _page(profile: Profile, form: PrivacyChoicesForm) -> dict[str, object]:
-    facts = profile.facts()
+def _page(profile: Profile, facts: policy.ProfileFacts, form: PrivacyChoicesForm) -> dict[str, object]:
     return {
         "profile": profile,
         "account": profile.account,
