@@ -10,9 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from consent import policy
-
-MAX_PROFILES = policy.MAX_PROFILES_PER_ACCOUNT
+MAX_PROFILES = 5
 
 region_validator = RegexValidator(
     regex=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$",
@@ -25,6 +23,11 @@ class Plan(models.TextChoices):
     STANDARD = "standard", "Standard"
     PREMIUM = "premium", "Premium"
     STANDARD_WITH_ADS = "standard_with_ads", "Standard with ads"
+
+    @classmethod
+    def has_ads(cls, plan: str) -> bool:
+        """Only the ad-supported plan shows ads (R-PDS-1); an unknown value has none."""
+        return plan == cls.STANDARD_WITH_ADS
 
 
 class AccountManager(BaseUserManager["Account"]):
@@ -60,13 +63,6 @@ class Account(AbstractBaseUser, PermissionsMixin):
         validators=[region_validator],
         help_text="ISO 3166-2 for the US and Canada (US-CA), else the country (FR).",
     )
-    # R-PDS-4: "Opt all profiles out of all" (or a GPC opt-out of the primary profile) stays in force for
-    # profiles added later, until the primary profile's page changes it.
-    all_profiles_opted_out = models.BooleanField(
-        "all profiles opted out",
-        default=False,
-        help_text="Profiles added while this is on start opted out.",
-    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -88,7 +84,7 @@ class Account(AbstractBaseUser, PermissionsMixin):
 
     @property
     def plan_has_ads(self) -> bool:
-        return policy.plan_has_ads(self.plan)
+        return Plan.has_ads(self.plan)
 
 
 class Profile(models.Model):
@@ -100,19 +96,16 @@ class Profile(models.Model):
     name = models.CharField(max_length=50)
     is_kids = models.BooleanField("kids profile", default=False)
     is_primary = models.BooleanField("primary profile", default=False, editable=False)
-    mic_on = models.BooleanField("Matched Identifier Communications", default=True)
-    ba_on = models.BooleanField("Behavioral Advertising", default=True)
+    # Choices (MIC, BA, ...) are not columns here: they are consent.models.ChoiceValue rows.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["account_id", "slot"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["account"], condition=Q(is_primary=True), name="one_primary_profile_per_account"
-            ),
             models.UniqueConstraint(fields=["account", "slot"], name="profile_slot_unique_per_account"),
             models.CheckConstraint(condition=Q(slot__gte=1, slot__lte=MAX_PROFILES), name="profile_slot_1_to_5"),
-            # The primary profile is the first one and never a kids profile.
+            # The primary profile is the first one and never a kids profile. With slots unique per account this
+            # also means one primary per account (a partial unique index on it would never be the one to fire).
             models.CheckConstraint(
                 condition=Q(is_primary=True, slot=1) | Q(is_primary=False, slot__gt=1),
                 name="primary_profile_is_slot_1",
@@ -125,16 +118,6 @@ class Profile(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("consent:privacy", kwargs={"profile": self.pk})
-
-    def facts(self) -> policy.ProfileFacts:
-        """The plain values the policy decides on (needs `account` loaded)."""
-        return policy.ProfileFacts(
-            plan_has_ads=self.account.plan_has_ads,
-            is_kids=self.is_kids,
-            is_primary=self.is_primary,
-            mic_on=self.mic_on,
-            ba_on=self.ba_on,
-        )
 
 
 class PhoneNumber(models.Model):

@@ -1,25 +1,42 @@
 """Reads for account pages, each a fixed number of queries whatever the number of profiles."""
 
-from django.db.models import QuerySet
+from uuid import UUID
+
 from django.http import Http404
 
 from accounts.models import Account, PhoneNumber, Profile
 
+_PROFILES_CACHE = "_account_profiles"
 
-def account_profiles(*, account: Account) -> QuerySet[Profile]:
-    return Profile.objects.filter(account=account).order_by("slot")
+
+def account_profiles(*, account: Account) -> list[Profile]:
+    """The account's profiles in slot order, with `account` attached: one query, then remembered on the
+    account instance, so a page and its header (the active profile) share it. Writes never go through it:
+    services lock and read their own rows."""
+    cached = account.__dict__.get(_PROFILES_CACHE)
+    if cached is None:
+        cached = list(Profile.objects.filter(account=account).order_by("slot"))
+        for profile in cached:
+            profile.account = account
+        account.__dict__[_PROFILES_CACHE] = cached
+    return cached
 
 
 def account_phone(*, account: Account) -> PhoneNumber | None:
-    return PhoneNumber.objects.filter(account=account).first()
+    """The account's phone; no query when the signed-in account was loaded with it (accounts.backends)."""
+    try:
+        return account.phone
+    except PhoneNumber.DoesNotExist:
+        return None
 
 
 def find_profile_of_account(*, account: Account, profile_id: object) -> Profile | None:
-    """A profile of this account (with `account` attached, no extra query), or None."""
-    profile = Profile.objects.filter(account=account, pk=profile_id).first()
-    if profile is not None:
-        profile.account = account
-    return profile
+    """A profile of this account (with `account` attached), or None."""
+    try:
+        wanted = profile_id if isinstance(profile_id, UUID) else UUID(str(profile_id))
+    except ValueError:
+        return None
+    return next((profile for profile in account_profiles(account=account) if profile.pk == wanted), None)
 
 
 def profile_of_account(*, account: Account, profile_id: object) -> Profile:

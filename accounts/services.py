@@ -1,15 +1,26 @@
-"""Writes for accounts, profiles and phone numbers. Choices on a profile change only in consent.services."""
+"""Writes for accounts, profiles and phone numbers. Choices on a profile change only in consent.services.
+
+Every write that could change what a choice means (a new profile, the kids flag, the plan) sends one of
+accounts.signals inside its transaction, so the consent app can record or audit it without this app importing
+it (see accounts/signals.py).
+"""
 
 from django.db import transaction
 
-from accounts.models import Account, PhoneNumber, Plan, Profile
-from consent import policy
-from consent.choices import Choice
-from consent.services import profile_record_initial_choices
+from accounts import signals
+from accounts.models import MAX_PROFILES, Account, PhoneNumber, Plan, Profile
 
 
 class ProfileLimitReached(Exception):
     """An account already has the maximum number of profiles."""
+
+
+class PrimaryProfileCannotBeKids(Exception):
+    """The primary profile is the account owner's and is never a kids profile (SPEC §2)."""
+
+
+def _lock_account(account: Account) -> Account:
+    return Account.objects.select_for_update().get(pk=account.pk)
 
 
 @transaction.atomic
@@ -33,30 +44,73 @@ def account_create(
 
 @transaction.atomic
 def profile_create(*, account: Account, name: str, is_kids: bool = False, acting_user: Account | None) -> Profile:
-    """Add a profile; it starts opted out while "Opt all profiles out of all" is in force (R-PDS-7)."""
-    locked = Account.objects.select_for_update().get(pk=account.pk)
-    return _profile_insert(account=locked, name=name, is_kids=is_kids, acting_user=acting_user)
+    """Add a profile; the consent app gives it its starting choices (R-PDS-7) through `profile_created`."""
+    return _profile_insert(account=_lock_account(account), name=name, is_kids=is_kids, acting_user=acting_user)
 
 
 def _profile_insert(*, account: Account, name: str, is_kids: bool, acting_user: Account | None) -> Profile:
     taken = set(Profile.objects.filter(account=account).values_list("slot", flat=True))
-    free = sorted(set(range(1, policy.MAX_PROFILES_PER_ACCOUNT + 1)) - taken)
+    free = sorted(set(range(1, MAX_PROFILES + 1)) - taken)
     if not free:
         raise ProfileLimitReached
     slot = free[0]
     is_primary = slot == 1
-    initial = policy.new_profile_choices(all_profiles_opted_out=account.all_profiles_opted_out)
     profile = Profile.objects.create(
         account=account,
         slot=slot,
         name=name.strip(),
         is_kids=is_kids and not is_primary,
         is_primary=is_primary,
-        mic_on=initial[Choice.MIC],
-        ba_on=initial[Choice.BA],
     )
-    profile_record_initial_choices(profile=profile, account=account, acting_user=acting_user)
+    signals.profile_created.send(sender=Profile, profile=profile, account=account, acting_user=acting_user)
     return profile
+
+
+@transaction.atomic
+def profile_set_kids(*, profile: Profile, is_kids: bool, acting_user: Account | None) -> bool:
+    """Turn a profile into a kids profile or back; return whether it changed.
+
+    A kids profile never gets behavioral advertising (R-PDS-2): the stored choice is kept, its effect changes,
+    and the consent app audits that change of effect.
+    """
+    account = _lock_account(profile.account)
+    locked = Profile.objects.select_for_update().get(pk=profile.pk, account=account)
+    if locked.is_kids == is_kids:
+        return False
+    if is_kids and locked.is_primary:
+        raise PrimaryProfileCannotBeKids
+    signals.membership_fact_changing.send(
+        sender=Profile,
+        account=account,
+        profile=locked,
+        fact="is_kids",
+        old=locked.is_kids,
+        new=is_kids,
+        acting_user=acting_user,
+    )
+    locked.is_kids = profile.is_kids = is_kids
+    locked.save(update_fields=["is_kids"])
+    return True
+
+
+@transaction.atomic
+def account_set_plan(*, account: Account, plan: Plan, acting_user: Account | None) -> bool:
+    """Change the plan; an opt-out is never lost by it (R-PDS-5), and a change of BA's effect is audited."""
+    locked = _lock_account(account)
+    if locked.plan == plan:
+        return False
+    signals.membership_fact_changing.send(
+        sender=Account,
+        account=locked,
+        profile=None,
+        fact="plan",
+        old=locked.plan,
+        new=plan,
+        acting_user=acting_user,
+    )
+    locked.plan = account.plan = plan
+    locked.save(update_fields=["plan"])
+    return True
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticationForm, PhoneForm
+from accounts.models import MAX_PROFILES
 from accounts.sessions import set_active_profile
-from consent import policy
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -37,13 +37,13 @@ def profiles(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
         return redirect("account")
 
-    account_profiles = list(selectors.account_profiles(account=request.user))
+    account_profiles = selectors.account_profiles(account=request.user)
     return render(
         request,
         "accounts/profiles.html",
         {
             "profiles": account_profiles,
-            "can_add": len(account_profiles) < policy.MAX_PROFILES_PER_ACCOUNT,
+            "can_add": len(account_profiles) < MAX_PROFILES,
             "next": request.GET.get("next", ""),
         },
     )
@@ -62,16 +62,9 @@ def profile_add(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except services.ProfileLimitReached:
-            form.add_error(None, f"An account can have at most {policy.MAX_PROFILES_PER_ACCOUNT} profiles.")
+            form.add_error(None, f"An account can have at most {MAX_PROFILES} profiles.")
         else:
-            if request.user.all_profiles_opted_out:
-                messages.success(
-                    request,
-                    f"Added {profile.name}. “Opt all profiles out of all” is in force, "
-                    "so this profile starts opted out.",
-                )
-            else:
-                messages.success(request, f"Added {profile.name}.")
+            messages.success(request, f"Added {profile.name}.")
             return redirect("profiles")
     status = 400 if form.errors else 200
     return render(request, "accounts/profile_add.html", {"form": form}, status=status)

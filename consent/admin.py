@@ -1,9 +1,85 @@
-"""The consent trail, read-only for everyone: it is evidence (R-AU-2)."""
+"""The support console: accounts, profiles and the consent trail.
 
-from django.contrib import admin
+Accounts and profiles are registered here rather than in accounts/admin.py because every screen shows their
+choices and every action changes them, and consent depends on accounts, never the reverse. Staff change
+choices, the kids flag, the plan and the phone only through the same services as the members' pages (R-AU-4).
+The trail itself is read-only for everyone: it is evidence (R-AU-2).
+"""
+
+from collections.abc import Iterable
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from consent.models import ConsentEvent
+from accounts import services as account_services
+from accounts.models import Account, PhoneNumber, Profile
+from consent import policy, selectors, services
+from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, Source
+from consent.models import ChoiceValue, ConsentEvent
+
+
+def _actor(request: HttpRequest) -> services.Actor:
+    return services.Actor(source=Source.ADMIN, acting_user=request.user)  # type: ignore[arg-type]  # staff
+
+
+def _value_is(spec: ChoiceSpec, value: bool, *, profile_ref: str | None) -> Exists | Q:
+    """Subjects whose current value of `spec` is `value`: a row saying so, or no row and the default."""
+    rows = ChoiceValue.objects.filter(choice=spec.key)
+    rows = (
+        rows.filter(profile=OuterRef(profile_ref)) if profile_ref else rows.filter(account=OuterRef("pk"), profile=None)
+    )
+    matching, any_row = Exists(rows.filter(value=value)), Exists(rows)
+    return matching | ~any_row if spec.default == value else matching
+
+
+def choice_filter(spec: ChoiceSpec, *, profile_ref: str | None) -> type[admin.SimpleListFilter]:
+    """A list filter "<choice>: on / off" for one registered choice, defaults included."""
+
+    class ChoiceFilter(admin.SimpleListFilter):
+        title = spec.label
+        parameter_name = f"choice_{spec.key}"
+
+        def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Iterable[tuple[str, str]]:
+            return [("on", "On"), ("off", "Off")]
+
+        def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+            if self.value() not in {"on", "off"}:
+                return queryset
+            return queryset.filter(_value_is(spec, self.value() == "on", profile_ref=profile_ref))
+
+    return ChoiceFilter
+
+
+class _KeyFilter(admin.SimpleListFilter):
+    """Filter events by a field whose values are Python-side names (registry keys, sources)."""
+
+    options: tuple[tuple[str, str], ...] = ()
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Iterable[tuple[str, str]]:
+        return self.options
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset
+
+
+class EventChoiceFilter(_KeyFilter):
+    title = "choice"
+    parameter_name = "choice"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Iterable[tuple[str, str]]:
+        return [(spec.key, spec.label) for spec in REGISTRY]
+
+
+class EventSourceFilter(_KeyFilter):
+    title = "source"
+    parameter_name = "source"
+    options = tuple((source.value, source.label) for source in Source)
 
 
 @admin.register(ConsentEvent)
@@ -12,18 +88,27 @@ class ConsentEventAdmin(admin.ModelAdmin):
         "created_at",
         "account",
         "profile",
-        "choice",
+        "choice_label",
         "old_value",
         "new_value",
-        "source",
+        "source_label",
         "acting_user",
         "jurisdiction",
+        "context",
     ]
-    list_filter = ["source", "choice", "created_at", "jurisdiction"]
+    list_filter = [EventSourceFilter, EventChoiceFilter, "created_at", "jurisdiction"]
     list_select_related = ["account", "profile", "acting_user"]
     search_fields = ["account__email"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
+
+    @admin.display(description="choice", ordering="choice")
+    def choice_label(self, event: ConsentEvent) -> str:
+        return event.choice_label
+
+    @admin.display(description="source", ordering="source")
+    def source_label(self, event: ConsentEvent) -> str:
+        return event.source_label
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -33,3 +118,208 @@ class ConsentEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: ConsentEvent | None = None) -> bool:
         return False
+
+
+def _choices_table(facts: policy.ProfileFacts, scope: Scope) -> str:
+    """Each registered choice of the scope with its stored value and, for profiles, whether it has effect."""
+    rows = []
+    for spec in REGISTRY.scoped(scope):
+        value = facts.values[spec.key]
+        note = "" if scope == Scope.ACCOUNT or policy.applies(spec, facts) else " (no effect on this profile)"
+        rows.append((spec.label, "on" if value else "off", note))
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}{}</li>", rows))
+
+
+def _events_link(query: str, text: str) -> str:
+    return format_html('<a href="{}?{}">{}</a>', reverse("admin:consent_consentevent_changelist"), query, text)
+
+
+class ProfileInline(admin.TabularInline):
+    model = Profile
+    fields = ["name", "is_primary", "is_kids", "current_choices", "privacy_link"]
+    readonly_fields = ["name", "is_primary", "is_kids", "current_choices", "privacy_link"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
+        return False  # profiles are edited on their own page, through the services
+
+    @admin.display(description="Current choices")
+    def current_choices(self, profile: Profile) -> str:
+        return _choices_table(selectors.profile_facts(profile=profile, account=profile.account), Scope.PROFILE)
+
+    @admin.display(description="Consent history")
+    def privacy_link(self, profile: Profile) -> str:
+        return _events_link(f"profile__id__exact={profile.pk}", "Events")
+
+
+class PhoneNumberFormSet(BaseInlineFormSet):
+    """Writes the phone through accounts.services (R-SMS-2: a delete removes the number entirely)."""
+
+    def save(self, commit: bool = True) -> list:
+        super().save(commit=False)  # fills new_objects, changed_objects and deleted_objects for the admin log
+        account = self.instance
+        for form in self.forms:
+            if not form.has_changed() and form not in self.deleted_forms:
+                continue
+            if form in self.deleted_forms:
+                account_services.phone_delete(account=account)
+            elif form.cleaned_data.get("number"):
+                account_services.phone_set(account=account, number=form.cleaned_data["number"])
+        return []
+
+
+class PhoneNumberInline(admin.StackedInline):
+    model = PhoneNumber
+    formset = PhoneNumberFormSet
+    fields = ["number"]
+    extra = 0
+    max_num = 1
+
+
+class AccountAdminForm(forms.ModelForm):
+    class Meta:
+        model = Account
+        fields = ["email", "plan", "region", "is_active", "is_staff", "is_superuser", "groups"]
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    form = AccountAdminForm
+    list_display = ["email", "plan", "region", "opted_out_of_all", "is_staff", "date_joined"]
+    list_filter = [
+        "plan",
+        choice_filter(REGISTRY[Choice.ALL_PROFILES_OPT_OUT], profile_ref=None),
+        "is_staff",
+        "is_active",
+    ]
+    search_fields = ["email"]
+    ordering = ["email"]
+    readonly_fields = ["account_choices", "date_joined", "last_login", "consent_history"]
+    fieldsets = [
+        (None, {"fields": ["email", "plan", "region", "consent_history"]}),
+        ("Privacy", {"fields": ["account_choices"]}),
+        ("Staff access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["date_joined", "last_login"]}),
+    ]
+    inlines = [ProfileInline, PhoneNumberInline]
+    actions = ["opt_accounts_out_of_all"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Accounts come from sign-up (accounts.services.account_create), which also creates the primary profile.
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
+        opted_out = ChoiceValue.objects.filter(
+            account=OuterRef("pk"), profile=None, choice=Choice.ALL_PROFILES_OPT_OUT, value=True
+        )
+        return super().get_queryset(request).select_related("phone").annotate(opted_out_all=Exists(opted_out))
+
+    @admin.display(description="All profiles opted out", boolean=True, ordering="opted_out_all")
+    def opted_out_of_all(self, account: Account) -> bool:
+        return account.opted_out_all  # type: ignore[attr-defined]  # annotated in get_queryset
+
+    @admin.display(description="Account-wide choices")
+    def account_choices(self, account: Account) -> str:
+        values = selectors.account_values(account=account)
+        facts = policy.ProfileFacts(plan_has_ads=account.plan_has_ads, is_kids=False, is_primary=False, values=values)
+        return _choices_table(facts, Scope.ACCOUNT)
+
+    @admin.display(description="Consent events")
+    def consent_history(self, account: Account) -> str:
+        return _events_link(f"account__id__exact={account.pk}", "Every change of a choice on this account")
+
+    def save_model(self, request: HttpRequest, obj: Account, form: forms.ModelForm, change: bool) -> None:
+        """The plan goes through accounts.services (an opt-out survives it, a change of BA's effect is
+        audited); the other fields are saved as edited."""
+        if change and "plan" in form.changed_data:
+            account_services.account_set_plan(account=obj, plan=obj.plan, acting_user=request.user)  # type: ignore[arg-type]  # staff
+        others = [name for name in form.changed_data if name not in {"plan", "groups"}]
+        if others:
+            obj.save(update_fields=others)
+
+    @admin.action(description="Opt out of all, on every profile of the selected accounts", permissions=["change"])
+    def opt_accounts_out_of_all(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
+        written = sum(
+            services.account_opt_all_profiles_out(account=account, from_profile=None, actor=_actor(request))
+            for account in queryset
+        )
+        self.message_user(
+            request, f"Opted {queryset.count()} account(s) out of all ({written} changes).", messages.SUCCESS
+        )
+
+
+class ProfileAdminForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["name", "is_kids"]
+
+    def clean_is_kids(self) -> bool:
+        is_kids = self.cleaned_data["is_kids"]
+        if is_kids and self.instance.is_primary:
+            raise forms.ValidationError("The primary profile cannot be a kids profile.")
+        return is_kids
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    form = ProfileAdminForm
+    list_display = ["name", "account", "is_primary", "is_kids", "choices_summary"]
+    list_filter = [
+        "is_primary",
+        "is_kids",
+        "account__plan",
+        *(choice_filter(spec, profile_ref="pk") for spec in REGISTRY.on_page(Page.PRIVACY)),
+    ]
+    list_select_related = ["account"]
+    search_fields = ["name", "account__email"]
+    fields = ["account", "name", "is_kids", "is_primary", "current_choices", "created_at"]
+    readonly_fields = ["account", "is_primary", "current_choices", "created_at"]
+    actions = ["opt_profiles_out_of_all"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Profile]:
+        return super().get_queryset(request).prefetch_related("choice_values")
+
+    def _facts(self, profile: Profile) -> policy.ProfileFacts:
+        stored = {profile.pk: {row.choice: row.value for row in profile.choice_values.all()}}
+        return selectors.facts_from(profile=profile, account=profile.account, stored=stored)
+
+    @admin.display(description="Choices in effect")
+    def choices_summary(self, profile: Profile) -> str:
+        """What downstream systems get: the policy's answer, not the stored switch (R-PDS-1, R-PDS-2)."""
+        facts = self._facts(profile)
+        return ", ".join(
+            f"{spec.label}: {'yes' if policy.allowed(facts, spec.key) else 'no'}"
+            for spec in REGISTRY.scoped(Scope.PROFILE)
+        )
+
+    @admin.display(description="Current choices")
+    def current_choices(self, profile: Profile) -> str:
+        return _choices_table(selectors.profile_facts(profile=profile, account=profile.account), Scope.PROFILE)
+
+    def save_model(self, request: HttpRequest, obj: Profile, form: forms.ModelForm, change: bool) -> None:
+        """The kids flag goes through accounts.services (R-PDS-2: its effect on BA is audited)."""
+        if "is_kids" in form.changed_data:
+            account_services.profile_set_kids(profile=obj, is_kids=obj.is_kids, acting_user=request.user)  # type: ignore[arg-type]  # staff
+        if "name" in form.changed_data:
+            obj.save(update_fields=["name"])
+
+    @admin.action(description="Opt out of all (selected profiles)", permissions=["change"])
+    def opt_profiles_out_of_all(self, request: HttpRequest, queryset: QuerySet[Profile]) -> None:
+        changed = sum(
+            services.profile_opt_out_of_all(profile=profile, actor=_actor(request))
+            for profile in queryset.select_related("account")
+        )
+        self.message_user(
+            request, f"Opted {queryset.count()} profile(s) out of all ({changed} changes).", messages.SUCCESS
+        )

@@ -1,24 +1,191 @@
-"""The names the consent domain speaks in: which choice changed, and what changed it (SPEC §2, R-AU-1)."""
+"""The registry of choices: every choice a member (or a browser, later a device) can make, described once.
 
-from django.db import models
+Pages, forms, the admin, the policy, the writer, the audit trail and the demo data all read this registry, so
+adding a choice is one `REGISTRY.register(ChoiceSpec(...))` here: no column, no form field, no admin field and no
+migration. Current values are `consent.models.ChoiceValue` rows; a missing row means the spec's `default`.
+"""
 
-
-class Choice(models.TextChoices):
-    MIC = "mic", "Matched Identifier Communications"
-    BA = "ba", "Behavioral Advertising"
-    # Account-wide: "Opt all profiles out of all" in force for profiles added later (R-PDS-4).
-    ALL_PROFILES_OPT_OUT = "all_profiles_opt_out", "All profiles opted out (incl. later profiles)"
-
-
-class Source(models.TextChoices):
-    MEMBER = "member", "Member"
-    GPC = "gpc", "Global Privacy Control"
-    ADMIN = "admin", "Support staff (admin)"
-    OPT_OUT_ALL = "opt_out_all", "Opt out of all"
-    OPT_ALL_PROFILES = "opt_all_profiles", "Opt all profiles out of all"
-    UNSUBSCRIBE_LINK = "unsubscribe_link", "Unsubscribe link"
-    SMS_STOP = "sms_stop", "STOP text message"
-    SYSTEM = "system", "System"
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
 
 
-PROFILE_CHOICES = (Choice.MIC, Choice.BA)
+class Source(StrEnum):
+    """What changed a choice (R-AU-1). Validated in Python, so a new source needs no migration."""
+
+    MEMBER = "member"
+    GPC = "gpc"
+    ADMIN = "admin"
+    OPT_OUT_ALL = "opt_out_all"
+    OPT_ALL_PROFILES = "opt_all_profiles"
+    UNSUBSCRIBE_LINK = "unsubscribe_link"
+    SMS_STOP = "sms_stop"
+    SYSTEM = "system"
+
+    @property
+    def label(self) -> str:
+        return SOURCE_LABELS[self]
+
+
+SOURCES = frozenset(source.value for source in Source)
+
+SOURCE_LABELS = {
+    Source.MEMBER: "Member",
+    Source.GPC: "Global Privacy Control",
+    Source.ADMIN: "Support staff (admin)",
+    Source.OPT_OUT_ALL: "Opt out of all",
+    Source.OPT_ALL_PROFILES: "Opt all profiles out of all",
+    Source.UNSUBSCRIBE_LINK: "Unsubscribe link",
+    Source.SMS_STOP: "STOP text message",
+    Source.SYSTEM: "System",
+}
+
+
+class Scope(StrEnum):
+    """Whose choice it is: one value per profile, or one per account."""
+
+    PROFILE = "profile"
+    ACCOUNT = "account"
+
+
+class Page(StrEnum):
+    """Where a member sees and changes the choice."""
+
+    PRIVACY = "privacy"  # the profile's Privacy and data settings
+
+
+class SubjectFacts(Protocol):
+    """What a spec's `applies` predicate may look at (see consent.policy.ProfileFacts)."""
+
+    @property
+    def plan_has_ads(self) -> bool: ...
+
+    @property
+    def is_kids(self) -> bool: ...
+
+
+def always(facts: SubjectFacts) -> bool:
+    return True
+
+
+def ad_plan_and_not_kids(facts: SubjectFacts) -> bool:
+    """R-PDS-1, R-PDS-2: behavioral advertising exists only on an ad-supported plan and never for kids."""
+    return facts.plan_has_ads and not facts.is_kids
+
+
+@dataclass(frozen=True)
+class ChoiceSpec:
+    key: str
+    label: str
+    help_text: str
+    scope: Scope
+    default: bool
+    # The page that shows the switch; None for a choice no member edits directly (e.g. a standing account flag).
+    page: Page | None
+    # Whether "Opt out of all" (and "Opt all profiles out of all") turns it off (R-PDS-3, R-PDS-4).
+    opt_out_of_all: bool
+    # Whether an honoured Global Privacy Control signal turns it off (R-GPC-3); used by the signal middleware.
+    signal: bool
+    # Service messages (billing, security) are shown as always on and refuse "off".
+    can_turn_off: bool = True
+    # Whether the choice exists for this subject at all (hidden and without effect otherwise).
+    applies: Callable[[SubjectFacts], bool] = always
+
+
+class UnknownChoice(KeyError):
+    """A key that is not in the registry."""
+
+
+class Registry:
+    """Choices in registration order (the order pages show them in)."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, ChoiceSpec] = {}
+
+    def register(self, spec: ChoiceSpec) -> ChoiceSpec:
+        if spec.key in self._specs:
+            raise ValueError(f"choice {spec.key!r} is registered already")
+        self._specs[spec.key] = spec
+        return spec
+
+    def unregister(self, key: str) -> None:
+        del self._specs[key]
+
+    def __getitem__(self, key: str) -> ChoiceSpec:
+        try:
+            return self._specs[key]
+        except KeyError:
+            raise UnknownChoice(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._specs
+
+    def __iter__(self) -> Iterator[ChoiceSpec]:
+        return iter(tuple(self._specs.values()))
+
+    def scoped(self, scope: Scope) -> tuple[ChoiceSpec, ...]:
+        return tuple(spec for spec in self if spec.scope == scope)
+
+    def on_page(self, page: Page) -> tuple[ChoiceSpec, ...]:
+        return tuple(spec for spec in self if spec.page == page)
+
+    def label(self, key: str) -> str:
+        """The label for a key, or the key itself for one no longer registered (old events keep theirs)."""
+        spec = self._specs.get(key)
+        return spec.label if spec else key
+
+
+REGISTRY = Registry()
+
+
+class Choice(StrEnum):
+    """Keys of the built-in choices, for code that names one. The registry itself takes any key."""
+
+    MIC = "mic"
+    BA = "ba"
+    ALL_PROFILES_OPT_OUT = "all_profiles_opt_out"
+
+
+REGISTRY.register(
+    ChoiceSpec(
+        key=Choice.MIC,
+        label="Matched Identifier Communications",
+        help_text="Lets us reach you with promotions on other sites and apps by sending a privacy-protective "
+        "identifier instead of your email address or phone number.",
+        scope=Scope.PROFILE,
+        default=True,
+        page=Page.PRIVACY,
+        opt_out_of_all=True,
+        signal=True,
+    )
+)
+REGISTRY.register(
+    ChoiceSpec(
+        key=Choice.BA,
+        label="Behavioral Advertising",
+        help_text="Lets the ads you see on your plan be tailored to your likely interests. With it off you "
+        "still see ads, but they are not behavioral advertisements.",
+        scope=Scope.PROFILE,
+        default=True,
+        page=Page.PRIVACY,
+        opt_out_of_all=True,
+        signal=True,
+        applies=ad_plan_and_not_kids,
+    )
+)
+# R-PDS-4: "Opt all profiles out of all" stays in force for profiles added later. It is consent state like any
+# other (audited, written by the one writer, read by the policy), so it is an account-scoped row, not a column
+# on accounts.Account: the accounts app then knows nothing of consent. Unlike the others, "on" means opted out.
+REGISTRY.register(
+    ChoiceSpec(
+        key=Choice.ALL_PROFILES_OPT_OUT,
+        label="All profiles opted out (incl. later profiles)",
+        help_text="Profiles added while this is on start opted out.",
+        scope=Scope.ACCOUNT,
+        default=False,
+        page=None,
+        opt_out_of_all=False,
+        signal=False,
+    )
+)

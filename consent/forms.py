@@ -1,9 +1,11 @@
-"""Forms for choices: switches that accept only what a checkbox sends."""
+"""Forms for choices, built from the registry: one switch per choice a page shows."""
+
+from collections.abc import Iterable
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from consent.choices import Choice
+from consent.choices import ChoiceSpec
 
 CHECKED = "on"
 
@@ -42,23 +44,15 @@ class SwitchField(forms.Field):
         raise ValidationError("Send “on” to turn this on, or leave it out to turn it off.", code="invalid")
 
 
-class PrivacyChoicesForm(forms.Form):
-    mic = SwitchField(
-        label=Choice.MIC.label,
-        help_text="Lets us reach you with promotions on other sites and apps by sending a privacy-protective "
-        "identifier instead of your email address or phone number.",
-    )
-    ba = SwitchField(
-        label=Choice.BA.label,
-        help_text="Lets the ads you see on your plan be tailored to your likely interests. With it off you "
-        "still see ads, but they are not behavioral advertisements.",
-    )
+class ChoicesForm(forms.Form):
+    """One switch per registered choice the page shows; the field name is the choice's key."""
 
-    def __init__(self, *args, choices: tuple[Choice, ...], **kwargs) -> None:
+    def __init__(self, *args, choices: Iterable[ChoiceSpec], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in list(self.fields):
-            if name not in choices:
-                del self.fields[name]
+        for spec in choices:
+            self.fields[spec.key] = SwitchField(
+                label=spec.label, help_text=spec.help_text, disabled=not spec.can_turn_off
+            )
 
-    def values(self) -> dict[Choice, bool]:
-        return {Choice(name): value for name, value in self.cleaned_data.items()}
+    def values(self) -> dict[str, bool]:
+        return {key: value for key, value in self.cleaned_data.items() if not self.fields[key].disabled}

@@ -1,23 +1,64 @@
-"""The consent audit trail: one append-only event per change of a choice (R-AU-1, R-AU-2)."""
+"""Current choices (one row per subject and choice) and the append-only consent trail (R-AU-1, R-AU-2)."""
 
+import ipaddress
+import re
 from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
-from consent.choices import Choice, Source
+from consent.choices import REGISTRY, SOURCES, Source
+
+
+class ChoiceValue(models.Model):
+    """The current value of one registered choice for one subject; no row means the registry's default.
+
+    Written only by consent.services, which locks the account row first, so the partial unique constraints
+    below are the database's guarantee of one current row per (account, profile, choice) and per
+    (account, choice) for account-scoped choices, not something two writers race on.
+    """
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="choice_values")
+    profile = models.ForeignKey(
+        "accounts.Profile", on_delete=models.CASCADE, null=True, blank=True, related_name="choice_values"
+    )
+    choice = models.CharField(max_length=40)
+    value = models.BooleanField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "profile", "choice"],
+                condition=Q(profile__isnull=False),
+                name="choicevalue_one_per_profile_choice",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "choice"],
+                condition=Q(profile__isnull=True),
+                name="choicevalue_one_per_account_choice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{REGISTRY.label(self.choice)}: {'on' if self.value else 'off'}"
 
 
 class AppendOnlyError(Exception):
     """Consent events are never changed; only the retention purge removes them (R-AU-2, R-AU-3)."""
 
 
+class InvalidEvent(ValueError):
+    """An event names an unknown choice or source, or its context holds personal data or is not small."""
+
+
 class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
-    def update(self, **kwargs):  # type: ignore[override]
+    def update(self, **kwargs):  # type: ignore[override]  # refuses instead of returning a count
         raise AppendOnlyError("consent events are append-only")
 
-    def delete(self):  # type: ignore[override]
+    def delete(self):  # type: ignore[override]  # refuses instead of returning counts
         raise AppendOnlyError("consent events are append-only; use purge_before() for retention")
 
     def purge_before(self, cutoff: datetime) -> int:
@@ -38,10 +79,12 @@ class ConsentEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    choice = models.CharField(max_length=32, choices=Choice.choices)
+    # Registry keys and Source values, validated in Python (validate_event): a new choice or source needs no
+    # migration of this ever-growing, append-only table.
+    choice = models.CharField(max_length=40)
     old_value = models.BooleanField(null=True, help_text="Empty when the choice was first set.")
     new_value = models.BooleanField()
-    source = models.CharField(max_length=32, choices=Source.choices)
+    source = models.CharField(max_length=32)
     acting_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
@@ -51,6 +94,9 @@ class ConsentEvent(models.Model):
         related_name="+",
     )
     jurisdiction = models.CharField(max_length=6, blank=True)
+    # Facts a source needs, e.g. {"overrides_signal": true} or {"cookie_choice_version": 2}. Never an email,
+    # phone number or IP address (validate_event refuses them).
+    context = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
 
     objects = ConsentEventQuerySet.as_manager()
@@ -58,18 +104,63 @@ class ConsentEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["account", "-created_at"], name="consentevent_account_time")]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(choice__in=Choice.values), name="consentevent_choice_known"),
-            models.CheckConstraint(condition=models.Q(source__in=Source.values), name="consentevent_source_known"),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.get_choice_display()} {self.old_value} → {self.new_value} ({self.source})"
+        return f"{self.choice_label} {self.old_value} → {self.new_value} ({self.source})"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
             raise AppendOnlyError("consent events are append-only")
+        validate_event(self)
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args, **kwargs):  # type: ignore[override]  # refuses instead of returning counts
         raise AppendOnlyError("consent events are append-only")
+
+    @property
+    def choice_label(self) -> str:
+        return REGISTRY.label(self.choice)
+
+    @property
+    def source_label(self) -> str:
+        return Source(self.source).label if self.source in SOURCES else self.source
+
+
+CONTEXT_MAX_KEYS = 8
+CONTEXT_MAX_TEXT = 64
+_EMAIL = re.compile(r"@")
+_PHONE_CHARS = re.compile(r"\+?[\d\s().-]+")
+
+
+def _looks_like_phone(value: str) -> bool:
+    """Only phone characters and enough digits for a number (an ISO date, 8 digits, is not one)."""
+    digits = sum(ch.isdigit() for ch in value)
+    return bool(_PHONE_CHARS.fullmatch(value)) and (digits >= 9 or (value.startswith("+") and digits >= 7))
+
+
+def _personal_data(value: str) -> bool:
+    if _EMAIL.search(value) or _looks_like_phone(value.strip()):
+        return True
+    try:
+        ipaddress.ip_address(value.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def validate_event(event: ConsentEvent) -> None:
+    """R-AU-1: a known choice and source, and a small context of plain facts with no email, phone or IP."""
+    if event.choice not in REGISTRY:
+        raise InvalidEvent(f"unknown choice {event.choice!r}")
+    if event.source not in SOURCES:
+        raise InvalidEvent(f"unknown source {event.source!r}")
+    context = event.context
+    if not isinstance(context, dict) or len(context) > CONTEXT_MAX_KEYS:
+        raise InvalidEvent("context must be a small dict")
+    for key, value in context.items():
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key):
+            raise InvalidEvent(f"context key {key!r} must be a short snake_case name")
+        if isinstance(value, bool | int) or value is None:
+            continue
+        if not isinstance(value, str) or len(value) > CONTEXT_MAX_TEXT or _personal_data(value):
+            raise InvalidEvent(f"context value for {key!r} must be a short plain fact, never personal data")

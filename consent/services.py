@@ -1,196 +1,245 @@
 """Every change of a choice goes through here: atomic, audited in the same transaction, idempotent.
 
+`choices_set` is the one writer: it sets any set of registered choices on one subject (a profile, or the
+account for account-scoped choices). "Opt out of all", "Opt all profiles out of all", the staff actions and the
+starting values of a new profile are thin callers of the same `_write`, so a row and its event are always
+written together, and never when nothing changes.
+
 Locks are always taken in one order, the account row first and then its profiles, so two requests changing
-one account serialise instead of losing an update or deadlocking.
+one account serialise instead of losing an update or deadlocking. Every current-value row of an account is
+written only while its account row is locked, which is why reading them after the lock is enough.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import Account, Profile
-from consent import policy
-from consent.choices import Choice, Source
-from consent.models import ConsentEvent
+from accounts.models import Account, Plan, Profile
+from consent import policy, selectors
+from consent.choices import REGISTRY, Choice, Scope, Source
+from consent.models import ChoiceValue, ConsentEvent, validate_event
 
 
 class ChoiceNotAvailable(Exception):
-    """The choice is not on this profile's page (BA on a kids profile or a plan without ads)."""
+    """A choice that does not apply to this subject (BA on a kids profile or a plan without ads) was to be
+    turned on, or a choice that cannot be turned off (service email) was to be turned off."""
+
+
+class WrongScope(ValueError):
+    """A profile-scoped choice was set on an account, or an account-scoped one on a profile."""
 
 
 class NotPrimaryProfile(Exception):
     """Opt all profiles out of all was asked for from a profile other than the primary (R-PDS-4)."""
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who or what is changing choices, and the facts the audit trail records about it (R-AU-1)."""
+
+    source: Source
+    acting_user: Account | None
+    jurisdiction: str = ""
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_source(self, source: Source) -> "Actor":
+        return replace(self, source=source)
+
+
 def _lock_account(account_id: int) -> Account:
     return Account.objects.select_for_update().get(pk=account_id)
 
 
-def _lock_profile(profile: Profile, account: Account) -> Profile:
-    locked = Profile.objects.select_for_update().get(pk=profile.pk, account=account)
-    locked.account = account
+def _lock_profiles(account: Account, *, only: Sequence[object] | None = None) -> list[Profile]:
+    """The account's profiles (or `only` these of them), locked in slot order, with `account` attached."""
+    profiles = Profile.objects.select_for_update().filter(account=account).order_by("slot")
+    if only is not None:
+        profiles = profiles.filter(pk__in=only)
+    locked = list(profiles)
+    for profile in locked:
+        profile.account = account
     return locked
 
 
-def _events(
-    *,
-    account: Account,
-    profile: Profile | None,
-    changes: Iterable[policy.Change],
-    source: Source,
-    acting_user: Account | None,
-    jurisdiction: str,
-) -> list[ConsentEvent]:
-    return [
-        ConsentEvent(
-            account=account,
-            profile=profile,
-            choice=change.choice,
-            old_value=change.old,
-            new_value=change.new,
-            source=source,
-            acting_user=acting_user,
-            jurisdiction=jurisdiction,
+def _event(
+    *, account: Account, profile: Profile | None, change: policy.Change, actor: Actor, at: datetime
+) -> ConsentEvent:
+    """One validated, unsaved event. Jurisdiction: the actor's, else the account's billing region (R-AU-1)."""
+    event = ConsentEvent(
+        account=account,
+        profile=profile,
+        choice=change.choice,
+        old_value=change.old,
+        new_value=change.new,
+        source=actor.source,
+        acting_user=actor.acting_user,
+        jurisdiction=actor.jurisdiction or policy.resolve_jurisdiction(proxy_value=None, account_region=account.region),
+        context=dict(actor.context),
+        created_at=at,
+    )
+    validate_event(event)
+    return event
+
+
+def _write(*, account: Account, writes: Iterable[tuple[Profile | None, list[policy.Change]]], actor: Actor) -> int:
+    """Store each change as its subject's current row and write one event per change. Needs the account
+    row locked. Returns the number of events (0 writes nothing)."""
+    existing = {(row.profile_id, row.choice): row for row in ChoiceValue.objects.filter(account=account)}
+    now = timezone.now()
+    created: list[ChoiceValue] = []
+    updated: list[ChoiceValue] = []
+    events: list[ConsentEvent] = []
+    for profile, changes in writes:
+        profile_id = profile.pk if profile else None
+        for change in changes:
+            row = existing.get((profile_id, change.choice))
+            if row is None:
+                created.append(
+                    ChoiceValue(
+                        account=account, profile=profile, choice=change.choice, value=change.new, updated_at=now
+                    )
+                )
+            else:
+                row.value, row.updated_at = change.new, now
+                updated.append(row)
+            events.append(_event(account=account, profile=profile, change=change, actor=actor, at=now))
+    if created:
+        ChoiceValue.objects.bulk_create(created)
+    if updated:
+        ChoiceValue.objects.bulk_update(updated, ["value", "updated_at"])
+    if events:
+        ConsentEvent.objects.bulk_create(events)
+    return len(events)
+
+
+def _check_wanted(values: Mapping[str, bool], *, scope: Scope, facts: policy.ProfileFacts) -> None:
+    for key, value in values.items():
+        spec = REGISTRY[key]
+        if spec.scope != scope:
+            raise WrongScope(f"{key} is a {spec.scope}-scoped choice")
+        if value and not policy.applies(spec, facts):
+            raise ChoiceNotAvailable(key)
+        if not value and not spec.can_turn_off:
+            raise ChoiceNotAvailable(key)
+
+
+@transaction.atomic
+def choices_set(*, account: Account, profile: Profile | None = None, values: Mapping[str, bool], actor: Actor) -> int:
+    """The one writer: set registered choices on one subject, `profile`, or the account itself when it is
+    None. Returns how many choices changed (0 writes nothing).
+
+    Turning on a choice that does not apply to the subject, or off one that cannot be turned off, raises
+    ChoiceNotAvailable and writes nothing. A member turning a choice back on from the primary profile ends
+    the account-wide opt-out (R-PDS-4); no other source does.
+    """
+    locked_account = _lock_account(account.pk)
+    locked_profiles = _lock_profiles(locked_account, only=[profile.pk]) if profile else []
+    if profile and not locked_profiles:
+        raise Profile.DoesNotExist
+    subject = locked_profiles[0] if locked_profiles else None
+    stored = selectors.stored_values(account=locked_account)
+    if subject is None:
+        facts = policy.ProfileFacts(
+            plan_has_ads=locked_account.plan_has_ads,
+            is_kids=False,
+            is_primary=False,
+            values=policy.current_values(stored.get(None, {}), scopes=[Scope.ACCOUNT]),
         )
-        for change in changes
-    ]
+        _check_wanted(values, scope=Scope.ACCOUNT, facts=facts)
+    else:
+        facts = selectors.facts_from(profile=subject, account=locked_account, stored=stored)
+        _check_wanted(values, scope=Scope.PROFILE, facts=facts)
 
-
-def _apply(profile: Profile, changes: Iterable[policy.Change]) -> None:
-    for change in changes:
-        setattr(profile, f"{change.choice}_on", change.new)
-
-
-def _save_profile_changes(locked: Profile, changes: list[policy.Change], **event_fields) -> list[ConsentEvent]:
-    """Write the changes to the locked profile row; return their (unsaved) events."""
-    _apply(locked, changes)
-    locked.save(update_fields=[f"{change.choice}_on" for change in changes])
-    return _events(account=locked.account, profile=locked, changes=changes, **event_fields)
-
-
-def _copy_choices(target: Profile, source: Profile) -> None:
-    """Let the caller's instance see what was written."""
-    target.mic_on, target.ba_on = source.mic_on, source.ba_on
-
-
-def _end_all_profiles_opt_out(account: Account, **event_fields) -> list[ConsentEvent]:
-    if not account.all_profiles_opted_out:
-        return []
-    account.all_profiles_opted_out = False
-    account.save(update_fields=["all_profiles_opted_out"])
-    change = policy.Change(choice=Choice.ALL_PROFILES_OPT_OUT, old=True, new=False)
-    return _events(account=account, profile=None, changes=[change], **event_fields)
-
-
-@transaction.atomic
-def profile_set_choices(
-    *,
-    profile: Profile,
-    values: Mapping[Choice, bool],
-    source: Source,
-    acting_user: Account | None,
-    jurisdiction: str = "",
-) -> int:
-    """Set the given choices on one profile (R-PDS-1, R-PDS-5); return how many changed (0 writes nothing)."""
-    account = _lock_account(profile.account_id)
-    locked = _lock_profile(profile, account)
-    facts = locked.facts()
-    unavailable = set(values) - set(policy.choices_on_page(facts))
-    if unavailable:
-        raise ChoiceNotAvailable(", ".join(sorted(unavailable)))
-
-    changes = policy.changes(current=facts.stored(), wanted=values)
-    if not changes:
-        return 0
-    event_fields = {"source": source, "acting_user": acting_user, "jurisdiction": jurisdiction}
-    events = _save_profile_changes(locked, changes, **event_fields)
-    if policy.ends_all_profiles_opt_out(facts, {c.choice: c.new for c in changes}):
-        events += _end_all_profiles_opt_out(account, **event_fields)
-    ConsentEvent.objects.bulk_create(events)
-    _copy_choices(profile, locked)
+    changes = policy.changes(current=facts.values, wanted=values)
+    writes: list[tuple[Profile | None, list[policy.Change]]] = [(subject, changes)]
+    if subject and policy.ends_all_profiles_opt_out(facts, changes, by_member=actor.source == Source.MEMBER):
+        writes.append((None, [policy.Change(Choice.ALL_PROFILES_OPT_OUT, old=True, new=False)]))
+    _write(account=locked_account, writes=writes, actor=actor)
     return len(changes)
 
 
-@transaction.atomic
-def profile_opt_out_of_all(
-    *,
-    profile: Profile,
-    source: Source = Source.OPT_OUT_ALL,
-    acting_user: Account | None,
-    jurisdiction: str = "",
-) -> int:
-    """R-PDS-3: turn off every choice on the profile; return how many changed (0 writes nothing)."""
-    account = _lock_account(profile.account_id)
-    locked = _lock_profile(profile, account)
-    changes = policy.opt_out_of_all(locked.facts())
-    if not changes:
-        return 0
-    events = _save_profile_changes(locked, changes, source=source, acting_user=acting_user, jurisdiction=jurisdiction)
-    ConsentEvent.objects.bulk_create(events)
-    _copy_choices(profile, locked)
-    return len(changes)
+def profile_set_choices(*, profile: Profile, values: Mapping[str, bool], actor: Actor) -> int:
+    """Set choices on one profile (R-PDS-1, R-PDS-5); return how many changed."""
+    return choices_set(account=profile.account, profile=profile, values=values, actor=actor)
+
+
+def profile_opt_out_of_all(*, profile: Profile, actor: Actor) -> int:
+    """R-PDS-3: turn off every choice "Opt out of all" covers on the profile, hidden ones included (R-PDS-5);
+    return how many changed (0 writes nothing)."""
+    return choices_set(account=profile.account, profile=profile, values=policy.opt_out_of_all_values(), actor=actor)
 
 
 @transaction.atomic
-def account_opt_all_profiles_out(
-    *,
-    account: Account,
-    from_profile: Profile | None,
-    source: Source = Source.OPT_ALL_PROFILES,
-    acting_user: Account | None,
-    jurisdiction: str = "",
-) -> int:
-    """R-PDS-4: turn off MIC and BA on every profile, and keep new profiles opted out, all or nothing.
+def account_opt_all_profiles_out(*, account: Account, from_profile: Profile | None, actor: Actor) -> int:
+    """R-PDS-4: opt every profile out of all and keep new profiles opted out, all or nothing.
 
     A member must ask from the primary profile (`from_profile`); support staff act on the account as a whole
     and pass None. Returns the number of events written (0 writes nothing).
     """
     locked_account = _lock_account(account.pk)
-    profiles = list(Profile.objects.select_for_update().filter(account=locked_account).order_by("slot"))
+    profiles = _lock_profiles(locked_account)
     if from_profile is not None:
         asked_from = next((p for p in profiles if p.pk == from_profile.pk), None)
         if asked_from is None or not asked_from.is_primary:
             raise NotPrimaryProfile
 
-    event_fields = {"source": source, "acting_user": acting_user, "jurisdiction": jurisdiction}
-    events: list[ConsentEvent] = []
-    changed: list[Profile] = []
-    for profile in profiles:
-        profile.account = locked_account
-        changes = policy.opt_out_of_all(profile.facts())
-        if changes:
-            _apply(profile, changes)
-            changed.append(profile)
-            events += _events(account=locked_account, profile=profile, changes=changes, **event_fields)
-    if changed:
-        Profile.objects.bulk_update(changed, ["mic_on", "ba_on"])
-    if not locked_account.all_profiles_opted_out:
-        locked_account.all_profiles_opted_out = True
-        locked_account.save(update_fields=["all_profiles_opted_out"])
-        flag = policy.Change(choice=Choice.ALL_PROFILES_OPT_OUT, old=False, new=True)
-        events += _events(account=locked_account, profile=None, changes=[flag], **event_fields)
-    if events:
-        ConsentEvent.objects.bulk_create(events)
-    account.all_profiles_opted_out = locked_account.all_profiles_opted_out
-    return len(events)
+    stored = selectors.stored_values(account=locked_account)
+    writes: list[tuple[Profile | None, list[policy.Change]]] = [
+        (profile, policy.opt_out_of_all(selectors.facts_from(profile=profile, account=locked_account, stored=stored)))
+        for profile in profiles
+    ]
+    if not policy.current_values(stored.get(None, {}), scopes=[Scope.ACCOUNT])[Choice.ALL_PROFILES_OPT_OUT]:
+        writes.append((None, [policy.Change(Choice.ALL_PROFILES_OPT_OUT, old=False, new=True)]))
+    return _write(account=locked_account, writes=writes, actor=actor)
 
 
-def profile_record_initial_choices(
-    *, profile: Profile, account: Account, acting_user: Account | None, jurisdiction: str = ""
-) -> None:
-    """Audit the starting values of a new profile (R-PDS-7), so every stored choice has an origin.
+def profile_record_initial_choices(*, profile: Profile, account: Account, acting_user: Account | None) -> None:
+    """R-PDS-7: store and audit the starting values of a new profile, so every choice has an origin.
 
-    Called inside the transaction that creates the profile, with the account row already locked.
+    Called (through accounts.signals.profile_created) inside the transaction that creates the profile, with
+    the account row already locked. Jurisdiction: the account's billing region.
     """
-    source = Source.OPT_ALL_PROFILES if account.all_profiles_opted_out else Source.SYSTEM
-    initial = [policy.Change(choice=c, old=None, new=v) for c, v in profile.facts().stored().items()]
-    ConsentEvent.objects.bulk_create(
-        _events(
-            account=account,
-            profile=profile,
-            changes=initial,
-            source=source,
-            acting_user=acting_user,
-            jurisdiction=jurisdiction,
+    opted_out = selectors.all_profiles_opted_out(account=account)
+    initial = policy.new_profile_values(all_profiles_opted_out=opted_out)
+    changes = [policy.Change(choice=key, old=None, new=value) for key, value in initial.items()]
+    actor = Actor(source=Source.OPT_ALL_PROFILES if opted_out else Source.SYSTEM, acting_user=acting_user)
+    _write(account=account, writes=[(profile, changes)], actor=actor)
+
+
+def audit_change_of_effect(
+    *, account: Account, profile: Profile | None, fact: str, new: object, acting_user: Account | None
+) -> int:
+    """Audit choices whose effect a change of plan or kids flag turns on or off while the stored value stays
+    (R-PDS-2, R-PDS-5). Called (through accounts.signals.membership_fact_changing) inside that change's
+    transaction, before it is saved. The events' old and new values are the effective ones, and their context
+    says so: {"effective_only": true, "cause": fact}. Returns the number of events.
+    """
+    profiles = [profile] if profile else _lock_profiles(account)
+    stored = selectors.stored_values(account=account)
+    events = 0
+    for each in profiles:
+        before = selectors.facts_from(profile=each, account=account, stored=stored)
+        plan_has_ads = Plan.has_ads(str(new)) if fact == "plan" else before.plan_has_ads
+        is_kids = bool(new) if fact == "is_kids" else before.is_kids
+        after = policy.ProfileFacts(
+            plan_has_ads=plan_has_ads, is_kids=is_kids, is_primary=before.is_primary, values=before.values
         )
-    )
+        changes = [
+            policy.Change(choice=spec.key, old=policy.allowed(before, spec.key), new=policy.allowed(after, spec.key))
+            for spec in REGISTRY.scoped(Scope.PROFILE)
+            if policy.allowed(before, spec.key) != policy.allowed(after, spec.key)
+        ]
+        if not changes:
+            continue
+        source = Source.ADMIN if acting_user is not None and acting_user.is_staff else Source.SYSTEM
+        actor = Actor(source=source, acting_user=acting_user, context={"effective_only": True, "cause": fact})
+        now = timezone.now()
+        ConsentEvent.objects.bulk_create(
+            [_event(account=account, profile=each, change=change, actor=actor, at=now) for change in changes]
+        )
+        events += len(changes)
+    return events

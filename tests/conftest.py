@@ -6,6 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Plan, Profile
+from consent import selectors, services
+from consent.choices import Choice, Source
 from consent.models import ConsentEvent
 from tests.factories import AccountFactory, ProfileFactory, StaffFactory
 
@@ -54,6 +56,25 @@ def staff(db) -> Account:
 def member_client(client, ads_account):
     client.force_login(ads_account)
     return client
+
+
+def values_of(profile: Profile) -> dict[str, bool]:
+    """A profile's current values as the pages see them (rows, defaults filled in), read afresh."""
+    account = Account.objects.get(pk=profile.account_id)
+    return dict(selectors.profile_facts(profile=profile, account=account).values)
+
+
+def mic_ba(account: Account) -> list[tuple[str, bool, bool]]:
+    """(name, MIC, BA) for every profile of the account, in slot order."""
+    return [(p.name, values_of(p)[Choice.MIC], values_of(p)[Choice.BA]) for p in account.profiles.order_by("slot")]
+
+
+def all_opted_out(account: Account) -> bool:
+    return selectors.all_profiles_opted_out(account=account)
+
+
+def actor(source: Source = Source.MEMBER, user: Account | None = None, **fields) -> services.Actor:
+    return services.Actor(source=source, acting_user=user, **fields)
 
 
 def events_since(mark: int) -> list[tuple]:

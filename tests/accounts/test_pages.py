@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from accounts.models import PhoneNumber
 from accounts.sessions import ACTIVE_PROFILE_KEY
-from tests.conftest import profile_named
+from consent.choices import Choice
+from tests.conftest import profile_named, values_of
 from tests.factories import PASSWORD, AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,8 @@ def test_add_profile_starts_with_choices_on__R_PDS_7(member_client, ads_account)
     response = member_client.post(reverse("profile_add"), {"name": "Robin"}, follow=True)
     assert "Added Robin." in response.content.decode()
     robin = profile_named(ads_account, "Robin")
-    assert (robin.mic_on, robin.ba_on, robin.is_kids) == (True, True, False)
+    assert robin.is_kids is False
+    assert values_of(robin) == {Choice.MIC: True, Choice.BA: True, Choice.ALL_PROFILES_OPT_OUT: False}
 
 
 def test_add_profile_beyond_five_is_refused(member_client, ads_account):

@@ -4,7 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Account, PhoneNumber, Profile
-from consent.models import ConsentEvent
+from consent.choices import Choice
+from consent.models import ChoiceValue, ConsentEvent
+from tests.conftest import values_of
 
 pytestmark = pytest.mark.django_db
 
@@ -12,19 +14,19 @@ pytestmark = pytest.mark.django_db
 def snapshot() -> tuple:
     return (
         list(Account.objects.order_by("email").values_list("email", "plan", "region", "is_staff", "is_superuser")),
-        list(
-            Profile.objects.order_by("account__email", "slot").values_list(
-                "account__email", "name", "is_primary", "is_kids", "mic_on", "ba_on"
-            )
-        ),
+        [
+            (p.account.email, p.name, p.is_primary, p.is_kids, values_of(p)[Choice.MIC], values_of(p)[Choice.BA])
+            for p in Profile.objects.order_by("account__email", "slot").select_related("account")
+        ],
         list(PhoneNumber.objects.values_list("account__email", "number")),
         ConsentEvent.objects.count(),
+        ChoiceValue.objects.count(),
     )
 
 
 def test_seed_demo_creates_spec_data_exactly():
     call_command("seed_demo", stdout=None)
-    accounts, profiles, phones, _ = snapshot()
+    accounts, profiles, phones, *_ = snapshot()
     assert accounts == [
         ("admin@example.com", "standard", "", True, True),
         ("ads@example.com", "standard_with_ads", "US-CA", False, False),

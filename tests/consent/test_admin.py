@@ -5,10 +5,9 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from accounts.models import Account, Profile
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
-from tests.conftest import events_since, last_event_id, profile_named
+from tests.conftest import all_opted_out, events_since, last_event_id, mic_ba, profile_named
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +42,8 @@ def test_staff_opt_a_whole_account_out_of_all__R_AU_4(staff_client, staff, ads_a
     events = events_since(mark)
     assert len(events) == 7
     assert {(source, by) for *_, source, by in events} == {(Source.ADMIN, staff.email)}
-    assert set(Profile.objects.filter(account=ads_account).values_list("mic_on", "ba_on")) == {(False, False)}
-    assert Account.objects.get(pk=ads_account.pk).all_profiles_opted_out
+    assert mic_ba(ads_account) == [("Alex", False, False), ("Sam", False, False), ("Kids", False, False)]
+    assert all_opted_out(ads_account)
 
 
 def test_consent_events_are_read_only_in_the_admin__R_AU_2(staff_client, ads_account):

@@ -10,6 +10,7 @@ from accounts.models import Account, Profile
 from consent import services
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
+from tests.conftest import actor, all_opted_out, mic_ba, values_of
 from tests.factories import AccountFactory, ProfileFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -47,7 +48,7 @@ def five_profile_account() -> Account:
 
 def set_choice(profile_id, choice: Choice, value: bool) -> None:
     profile = Profile.objects.select_related("account").get(pk=profile_id)
-    services.profile_set_choices(profile=profile, values={choice: value}, source=Source.MEMBER, acting_user=None)
+    services.profile_set_choices(profile=profile, values={choice: value}, actor=actor(Source.MEMBER))
 
 
 def assert_trail_matches_state(account: Account) -> None:
@@ -63,8 +64,8 @@ def assert_trail_matches_state(account: Account) -> None:
             assert old == last[key], f"lost update on {key}"
         last[key] = new
     for profile in Profile.objects.filter(account=account):
-        assert last[(profile.pk, Choice.MIC)] == profile.mic_on
-        assert last[(profile.pk, Choice.BA)] == profile.ba_on
+        assert last[(profile.pk, Choice.MIC)] == values_of(profile)[Choice.MIC]
+        assert last[(profile.pk, Choice.BA)] == values_of(profile)[Choice.BA]
 
 
 def test_twenty_concurrent_changes_on_one_account_all_survive():
@@ -83,7 +84,7 @@ def test_twenty_concurrent_changes_on_one_account_all_survive():
 
     assert len(targets) * 2 == 20
     assert ConsentEvent.objects.count() - before == 20
-    assert set(Profile.objects.filter(account=account).values_list("mic_on", "ba_on")) == {(True, True)}
+    assert {(mic, ba) for _, mic, ba in mic_ba(account)} == {(True, True)}
     assert_trail_matches_state(account)
 
 
@@ -95,7 +96,7 @@ def test_ten_concurrent_opt_outs_of_different_choices_all_land():
     run_concurrently(*(lambda pid=pid, c=c: set_choice(pid, c, False) for pid, c in targets))
 
     assert ConsentEvent.objects.count() - before == 10
-    assert set(Profile.objects.filter(account=account).values_list("mic_on", "ba_on")) == {(False, False)}
+    assert {(mic, ba) for _, mic, ba in mic_ba(account)} == {(False, False)}
 
 
 def test_opt_all_profiles_racing_per_profile_changes_ends_consistent__R_PDS_4():
@@ -104,7 +105,9 @@ def test_opt_all_profiles_racing_per_profile_changes_ends_consistent__R_PDS_4():
     others = list(Profile.objects.filter(account=account, is_primary=False).values_list("pk", flat=True))
 
     def opt_all():
-        services.account_opt_all_profiles_out(account=account, from_profile=primary, acting_user=None)
+        services.account_opt_all_profiles_out(
+            account=account, from_profile=primary, actor=actor(Source.OPT_ALL_PROFILES)
+        )
 
     def churn(profile_id):
         def work():
@@ -115,11 +118,9 @@ def test_opt_all_profiles_racing_per_profile_changes_ends_consistent__R_PDS_4():
 
     run_concurrently(opt_all, *(churn(pid) for pid in others))
 
-    account.refresh_from_db()
-    assert account.all_profiles_opted_out
+    assert all_opted_out(account)
     assert_trail_matches_state(account)
-    all_profiles = Profile.objects.filter(account=account)
-    assert all(not p.ba_on for p in all_profiles), "BA was only ever turned off"
-    assert not Profile.objects.get(pk=primary.pk).mic_on
+    assert all(not ba for _, _, ba in mic_ba(account)), "BA was only ever turned off"
+    assert not values_of(primary)[Choice.MIC]
     opt_all_events = ConsentEvent.objects.filter(account=account, source=Source.OPT_ALL_PROFILES)
     assert opt_all_events.filter(choice=Choice.BA).count() == 5, "opt all applied to every profile at once"

@@ -1,0 +1,25 @@
+"""Where consent listens to accounts (accounts.signals): thin calls into consent.services, no rules here."""
+
+from typing import Any
+
+from accounts.models import Account, Profile
+from consent import services
+
+
+def record_initial_choices(
+    sender: type, *, profile: Profile, account: Account, acting_user: Account | None, **kwargs: Any
+) -> None:
+    services.profile_record_initial_choices(profile=profile, account=account, acting_user=acting_user)
+
+
+def audit_change_of_effect(
+    sender: type,
+    *,
+    account: Account,
+    profile: Profile | None,
+    fact: str,
+    new: object,
+    acting_user: Account | None,
+    **kwargs: Any,
+) -> None:
+    services.audit_change_of_effect(account=account, profile=profile, fact=fact, new=new, acting_user=acting_user)
