@@ -53,6 +53,12 @@ def staff(db) -> Account:
 
 
 @pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
 def member_client(client, ads_account):
     client.force_login(ads_account)
     return client
