@@ -6,6 +6,6 @@ from accounts.models import Account
 
 
 class AccountBackend(ModelBackend):
-    def get_user(self, user_id: int) -> Account | None:  # type: ignore[override]  # narrower return type
+    def get_user(self, user_id: int) -> Account | None:
         account = Account.objects.select_related("phone").filter(pk=user_id).first()
         return account if account is not None and self.user_can_authenticate(account) else None

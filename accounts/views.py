@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticationForm, PhoneForm
+from accounts.http import MemberRequest
 from accounts.models import MAX_PROFILES
 from accounts.sessions import set_active_profile
 
@@ -23,7 +24,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profiles(request: HttpRequest) -> HttpResponse:
+def profiles(request: MemberRequest) -> HttpResponse:
     """ "Who's watching?": choosing a profile makes it the session's active profile."""
     if request.method == "POST":
         form = ChooseProfileForm(request.POST)
@@ -51,7 +52,7 @@ def profiles(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_add(request: HttpRequest) -> HttpResponse:
+def profile_add(request: MemberRequest) -> HttpResponse:
     form = AddProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,7 +72,7 @@ def profile_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: MemberRequest) -> HttpResponse:
     """Account: Membership & Billing, and every profile with its Privacy and data settings link."""
     return render(
         request,
@@ -85,7 +86,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def phone(request: HttpRequest) -> HttpResponse:
+def phone(request: MemberRequest) -> HttpResponse:
     """Change phone number, or delete it (asked to confirm first)."""
     current = selectors.account_phone(account=request.user)
     form = PhoneForm(initial={"number": current.number if current else None})

@@ -65,7 +65,7 @@ class _KeyFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
         value = self.value()
-        return queryset.filter(**{self.parameter_name: value}) if value else queryset
+        return queryset.filter(**{str(self.parameter_name): value}) if value else queryset
 
 
 class EventChoiceFilter(_KeyFilter):
@@ -291,7 +291,7 @@ class ProfileAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("choice_values")
 
     def _facts(self, profile: Profile) -> policy.ProfileFacts:
-        stored = {profile.pk: {row.choice: row.value for row in profile.choice_values.all()}}
+        stored: selectors.Stored = {profile.pk: {row.choice: row.value for row in profile.choice_values.all()}}
         return selectors.facts_from(profile=profile, account=profile.account, stored=stored)
 
     @admin.display(description="Choices in effect")

@@ -55,10 +55,10 @@ class InvalidEvent(ValueError):
 
 
 class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
-    def update(self, **kwargs):  # type: ignore[override]  # refuses instead of returning a count
+    def update(self, **kwargs):
         raise AppendOnlyError("consent events are append-only")
 
-    def delete(self):  # type: ignore[override]  # refuses instead of returning counts
+    def delete(self):
         raise AppendOnlyError("consent events are append-only; use purge_before() for retention")
 
     def purge_before(self, cutoff: datetime) -> int:
@@ -114,7 +114,7 @@ class ConsentEvent(models.Model):
         validate_event(self)
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[override]  # refuses instead of returning counts
+    def delete(self, *args, **kwargs):
         raise AppendOnlyError("consent events are append-only")
 
     @property

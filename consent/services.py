@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -54,7 +55,7 @@ def _lock_account(account_id: int) -> Account:
     return Account.objects.select_for_update().get(pk=account_id)
 
 
-def _lock_profiles(account: Account, *, only: Sequence[object] | None = None) -> list[Profile]:
+def _lock_profiles(account: Account, *, only: Sequence[UUID] | None = None) -> list[Profile]:
     """The account's profiles (or `only` these of them), locked in slot order, with `account` attached."""
     profiles = Profile.objects.select_for_update().filter(account=account).order_by("slot")
     if only is not None:

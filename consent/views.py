@@ -11,6 +11,7 @@ from accounts.models import Profile
 from consent import policy, selectors, services
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Source
 from consent.forms import ChoicesForm
+from consent.http import PrivacyRequest
 
 ACTIONS = ("save", "opt_out_all", "opt_all_profiles")
 ALWAYS_ALLOWED_FIELDS = {"csrfmiddlewaretoken", "action", "shown"}
@@ -24,7 +25,7 @@ NOT_UNDERSTOOD = "That request was not understood, so nothing was changed."
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def privacy_settings(request: HttpRequest, profile: str) -> HttpResponse:
+def privacy_settings(request: PrivacyRequest, profile: str) -> HttpResponse:
     """Privacy and data settings for one profile of the signed-in account (R-PDS-1 to R-PDS-7).
 
     Every answer is this page: a stale or malformed form re-renders it with a message and changes nothing.

@@ -1,4 +1,5 @@
 import os
+from typing import cast
 
 import pytest
 from django.conf import settings
@@ -29,7 +30,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    if skipped:
+    if skipped and reporter:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; in CI every test must run.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -37,7 +38,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture
 def ads_account(db) -> Account:
     """Ad-supported plan: Alex (primary), Sam, Kids (kids profile)."""
-    account = AccountFactory(plan=Plan.STANDARD_WITH_ADS, primary_profile_name="Alex")
+    account = cast(Account, AccountFactory(plan=Plan.STANDARD_WITH_ADS, primary_profile_name="Alex"))
     ProfileFactory(account=account, name="Sam")
     ProfileFactory(account=account, name="Kids", is_kids=True)
     return account
@@ -49,7 +50,7 @@ def profile_named(account: Account, name: str) -> Profile:
 
 @pytest.fixture
 def staff(db) -> Account:
-    return StaffFactory()
+    return cast(Account, StaffFactory())
 
 
 @pytest.fixture

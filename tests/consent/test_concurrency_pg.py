@@ -2,6 +2,7 @@
 
 import threading
 from collections.abc import Callable
+from typing import cast
 
 import pytest
 from django.db import connection
@@ -40,7 +41,7 @@ def run_concurrently(*work: Callable[[], None], timeout: float = 60) -> None:
 
 
 def five_profile_account() -> Account:
-    account = AccountFactory()
+    account = cast(Account, AccountFactory())
     for _ in range(4):
         ProfileFactory(account=account)
     return account
