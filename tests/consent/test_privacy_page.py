@@ -208,23 +208,3 @@ def test_invalid_switch_value_shows_a_form_error(member_client, ads_account):
 def test_privacy_page_is_get_and_post_only(member_client, ads_account):
     response = member_client.put(privacy_url(profile_named(ads_account, "Sam")))
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
-
-
-@pytest.mark.parametrize("url_name", ["account", "privacy"])
-@pytest.mark.parametrize("extra", [0, 4])
-def test_page_makes_four_queries_whatever_the_number_of_profiles(client, url_name, extra, count_queries):
-    """Session, the account (with its phone), its profiles, its stored choices: 4, pinned."""
-    account = AccountFactory()
-    for _ in range(extra):
-        ProfileFactory(account=account)
-    client.force_login(account)
-    session = client.session
-    session["active_profile_id"] = str(account.profiles.get(is_primary=True).pk)
-    session.save()
-    primary = account.profiles.get(is_primary=True)
-    url = reverse("account") if url_name == "account" else privacy_url(primary)
-    with count_queries() as queries:
-        response = client.get(url)
-    assert response.status_code == HTTPStatus.OK
-    assert "Watching as Alex" in response.content.decode()
-    assert len(queries) == 4, queries
