@@ -6,6 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from accounts import services as account_services
+from accounts.models import Account, Plan
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -43,7 +45,7 @@ def test_kids_profile_shows_no_behavioral_advertising_switch__R_PDS_2(page):
     expect(page.get_by_role("switch", name="Behavioral Advertising")).to_have_count(0)
 
 
-def test_switches_work_from_the_keyboard_alone__R_PDS_3(page):
+def test_switches_and_buttons_work_from_the_keyboard_alone__R_PDS_4(page):
     sign_in(page)
     open_privacy_settings(page, "Alex")
     mic = page.get_by_role("switch", name="Matched Identifier Communications")
@@ -54,6 +56,21 @@ def test_switches_work_from_the_keyboard_alone__R_PDS_3(page):
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("All profiles on your account are opted out of all.")
     expect(page.get_by_role("switch", name="Behavioral Advertising")).not_to_be_checked()
+
+
+def test_a_form_gone_stale_says_so_and_shows_the_current_settings__R_PDS_1(page):
+    sign_in(page)
+    open_privacy_settings(page, "Sam")
+    page.get_by_role("switch", name="Matched Identifier Communications").uncheck()
+    # Meanwhile support staff move the account to a plan without ads.
+    ads = Account.objects.get(email="ads@example.com")
+    account_services.account_set_plan(account=ads, plan=Plan.PREMIUM, acting_user=None)
+
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("status")).to_contain_text("changed since the page was shown, so nothing was saved")
+    expect(page.get_by_role("switch", name="Behavioral Advertising")).to_have_count(0)
+    expect(page.get_by_role("switch", name="Matched Identifier Communications")).to_be_checked()
 
 
 def test_pages_work_without_javascript(browser, live_server, demo):
