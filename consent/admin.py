@@ -238,7 +238,9 @@ class AccountAdmin(admin.ModelAdmin):
         audited); the other fields are saved as edited."""
         if change and "plan" in form.changed_data:
             account_services.account_set_plan(account=obj, plan=obj.plan, acting_user=request.user)  # type: ignore[arg-type]  # staff
-        others = [name for name in form.changed_data if name not in {"plan", "groups"}]
+        others = [
+            name for name in form.changed_data if name != "plan" and not Account._meta.get_field(name).many_to_many
+        ]
         if others:
             obj.save(update_fields=others)
 
