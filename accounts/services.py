@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from accounts.models import Account, PhoneNumber, Plan, Profile
+from accounts.normalize import clean_profile_name
 from consent import policy
 from consent.choices import Choice
 from consent.services import profile_record_initial_choices
@@ -39,6 +40,7 @@ def profile_create(*, account: Account, name: str, is_kids: bool = False, acting
 
 
 def _profile_insert(*, account: Account, name: str, is_kids: bool, acting_user: Account | None) -> Profile:
+    name = clean_profile_name(name)  # raises ValidationError for control or invisible characters
     taken = set(Profile.objects.filter(account=account).values_list("slot", flat=True))
     free = sorted(set(range(1, policy.MAX_PROFILES_PER_ACCOUNT + 1)) - taken)
     if not free:
@@ -49,7 +51,7 @@ def _profile_insert(*, account: Account, name: str, is_kids: bool, acting_user: 
     profile = Profile.objects.create(
         account=account,
         slot=slot,
-        name=name.strip(),
+        name=name,
         is_kids=is_kids and not is_primary,
         is_primary=is_primary,
         mic_on=initial[Choice.MIC],
