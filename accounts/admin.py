@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.admin_permissions import ActionPermissionMixin, StaffPrivilegesMixin
 from accounts.models import Account, PhoneNumber, Profile
 from consent import policy, services
 from consent.choices import Source
@@ -43,7 +44,7 @@ class PhoneNumberInline(admin.StackedInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, admin.ModelAdmin):
     list_display = ["email", "plan", "region", "all_profiles_opted_out", "is_staff", "date_joined"]
     list_filter = ["plan", "all_profiles_opted_out", "is_staff", "is_active"]
     search_fields = ["email"]
@@ -70,7 +71,7 @@ class AccountAdmin(admin.ModelAdmin):
         url = reverse("admin:consent_consentevent_changelist") + f"?account__id__exact={account.pk}"
         return format_html('<a href="{}">Every change of a choice on this account</a>', url)
 
-    @admin.action(description="Opt out of all, on every profile of the selected accounts")
+    @admin.action(description="Opt out of all, on every profile of the selected accounts", permissions=["change"])
     def opt_accounts_out_of_all(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
         written = 0
         for account in queryset:
@@ -95,7 +96,7 @@ class ProfileAdminForm(forms.ModelForm):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
     form = ProfileAdminForm
     list_display = ["name", "account", "is_primary", "is_kids", "mic_on", "ba_on", behavioral_ads_effective]
     list_filter = ["is_primary", "is_kids", "mic_on", "ba_on", "account__plan"]
@@ -111,7 +112,7 @@ class ProfileAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
         return False
 
-    @admin.action(description="Opt out of all (selected profiles)")
+    @admin.action(description="Opt out of all (selected profiles)", permissions=["change"])
     def opt_profiles_out_of_all(self, request: HttpRequest, queryset: QuerySet[Profile]) -> None:
         changed = 0
         for profile in queryset.select_related("account"):
