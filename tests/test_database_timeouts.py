@@ -85,9 +85,15 @@ def test_request_blocked_by_a_row_lock_fails_within_3_seconds_with_the_friendly_
         host=db["HOST"] or HOST, port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=False
     ) as holder:
         holder.execute("SELECT id FROM accounts_account WHERE id = %s FOR UPDATE", [account.pk])
+        # Without a lock timeout the request would wait for ever; let go after 10 s so such a failure is reported.
+        release = threading.Timer(10, holder.rollback)
+        release.start()
         started = time.monotonic()
-        response = client.post(reverse("consent:privacy", kwargs={"profile": alex.pk}), {"action": "opt_out_all"})
-        elapsed = time.monotonic() - started
+        try:
+            response = client.post(reverse("consent:privacy", kwargs={"profile": alex.pk}), {"action": "opt_out_all"})
+        finally:
+            elapsed = time.monotonic() - started
+            release.cancel()
         holder.rollback()
 
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
