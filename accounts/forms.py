@@ -3,10 +3,19 @@ from django.contrib.auth.forms import AuthenticationForm
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Profile
+from accounts.normalize import normalize_email
+
+
+class NormalizedEmailField(forms.EmailField):
+    """An email field whose value is already normalised when the length and format checks run."""
+
+    def to_python(self, value: object) -> str:
+        return normalize_email(super().to_python(value))
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(
+    # Normalised here so that authentication and the lock-out (accounts.axes) see the same identifier.
+    username = NormalizedEmailField(
         label="Email",
         max_length=254,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
@@ -36,3 +45,13 @@ class PhoneForm(forms.Form):
         help_text="With the country code, for example +1 415 555 0123.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        # E.164 has no extension: storing the number would silently drop it, and texts cannot reach one.
+        if number and number.extension:
+            raise forms.ValidationError(
+                "Enter a number without an extension: text messages cannot reach an extension.",
+                code="extension",
+            )
+        return number

@@ -7,9 +7,13 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
+
+from accounts.fields import ProfileNameField
+from accounts.normalize import PROFILE_NAME_MAX_LENGTH, normalize_email
 
 MAX_PROFILES = 5
 
@@ -35,12 +39,13 @@ class AccountManager(BaseUserManager["Account"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str | None) -> "Account":
-        # Email login is case-insensitive; emails are stored lower-case (see normalize_email below).
-        return self.get(email__iexact=(username or "").strip())
+        # Emails are stored normalised; comparing on lower(email) uses the unique index of the constraint below
+        # and can never match two accounts.
+        return self.alias(email_lower=Lower("email")).get(email_lower=normalize_email(username))
 
     @classmethod
     def normalize_email(cls, email: str | None) -> str:
-        return (email or "").strip().lower()
+        return normalize_email(email)
 
     def create_user(self, email: str, password: str | None = None, **fields) -> "Account":
         account = self.model(email=self.normalize_email(email), **fields)
@@ -78,10 +83,21 @@ class Account(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
         constraints = [
             models.CheckConstraint(condition=Q(plan__in=Plan.values), name="account_plan_known"),
+            # One account per address whatever its case: a second "EU@EXAMPLE.COM" beside "eu@example.com"
+            # would make every sign-in for either of them ambiguous.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="account_email_lower_unique",
+                violation_error_message="An account with this email address already exists.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)
 
     @property
     def plan_has_ads(self) -> bool:
@@ -94,7 +110,8 @@ class Profile(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="profiles")
     # Slot 1..5 with (account, slot) unique: the database itself caps an account at five profiles.
     slot = models.PositiveSmallIntegerField(editable=False)
-    name = models.CharField(max_length=50)
+    # Normalised (NFC, trimmed) and free of control and invisible characters, in every form and service.
+    name = ProfileNameField(max_length=PROFILE_NAME_MAX_LENGTH)
     is_kids = models.BooleanField("kids profile", default=False)
     is_primary = models.BooleanField("primary profile", default=False, editable=False)
     # Choices (MIC, BA, ...) are not columns here: they are consent.models.ChoiceValue rows.
@@ -131,4 +148,6 @@ class PhoneNumber(models.Model):
         verbose_name = "phone number"
 
     def __str__(self) -> str:
-        return str(self.number)
+        # Never the number: the admin copies str() into its history (django_admin_log), which outlives a
+        # deleted number (R-SMS-2).
+        return "Phone number"

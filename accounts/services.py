@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts import signals
 from accounts.models import MAX_PROFILES, Account, PhoneNumber, Plan, Profile
+from accounts.normalize import clean_profile_name
 
 
 class ProfileLimitReached(Exception):
@@ -49,6 +50,7 @@ def profile_create(*, account: Account, name: str, is_kids: bool = False, acting
 
 
 def _profile_insert(*, account: Account, name: str, is_kids: bool, acting_user: Account | None) -> Profile:
+    name = clean_profile_name(name)  # raises ValidationError for control or invisible characters
     taken = set(Profile.objects.filter(account=account).values_list("slot", flat=True))
     free = sorted(set(range(1, MAX_PROFILES + 1)) - taken)
     if not free:
@@ -58,7 +60,7 @@ def _profile_insert(*, account: Account, name: str, is_kids: bool, acting_user: 
     profile = Profile.objects.create(
         account=account,
         slot=slot,
-        name=name.strip(),
+        name=name,
         is_kids=is_kids and not is_primary,
         is_primary=is_primary,
     )

@@ -1,7 +1,9 @@
+import unicodedata
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -11,6 +13,18 @@ from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticatio
 from accounts.http import MemberRequest
 from accounts.models import MAX_PROFILES
 from accounts.sessions import set_active_profile
+
+
+def safe_local_path(request: HttpRequest, value: object) -> str | None:
+    """`value` if it is a path on this site ("/account/"), else None: never a URL name, another host, a
+    scheme-relative "//host" or anything with control characters (which would also end up in logs)."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith(("//", "/\\")) or len(value) > 2000:
+        return None
+    if any(unicodedata.category(char)[0] == "C" for char in value):
+        return None
+    if not url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=False):
+        return None
+    return value
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -33,10 +47,9 @@ def profiles(request: MemberRequest) -> HttpResponse:
         profile = selectors.profile_of_account(account=request.user, profile_id=form.cleaned_data["profile"])
         set_active_profile(request, profile)
         messages.success(request, f"You are watching as {profile.name}.")
-        next_url = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-            return redirect(next_url)
-        return redirect("account")
+        next_url = safe_local_path(request, request.POST.get("next"))
+        # A plain redirect to the path: redirect() would try a non-path value as a URL name.
+        return HttpResponseRedirect(next_url) if next_url else redirect("account")
 
     account_profiles = selectors.account_profiles(account=request.user)
     return render(
@@ -45,7 +58,7 @@ def profiles(request: MemberRequest) -> HttpResponse:
         {
             "profiles": account_profiles,
             "can_add": len(account_profiles) < MAX_PROFILES,
-            "next": request.GET.get("next", ""),
+            "next": safe_local_path(request, request.GET.get("next")) or "",
         },
     )
 

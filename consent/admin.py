@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts import services as account_services
+from accounts.admin_permissions import ActionPermissionMixin, StaffPrivilegesMixin
 from accounts.models import Account, PhoneNumber, Profile
 from consent import policy, selectors, services
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, Source
@@ -188,7 +189,7 @@ class AccountAdminForm(forms.ModelForm):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, admin.ModelAdmin):
     form = AccountAdminForm
     list_display = ["email", "plan", "region", "opted_out_of_all", "is_staff", "date_joined"]
     list_filter = [
@@ -268,7 +269,7 @@ class ProfileAdminForm(forms.ModelForm):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
     form = ProfileAdminForm
     list_display = ["name", "account", "is_primary", "is_kids", "choices_summary"]
     list_filter = [

@@ -38,6 +38,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Pages for a signed-in member carry personal data: never stored by a browser or shared cache.
+    "netflix_privacy.middleware.NoStoreForSignedInMiddleware",
+    # A database that times out (lock, statement, connection) gets the friendly error page with 503.
+    "netflix_privacy.middleware.DatabaseUnavailableMiddleware",
     "consent.middleware.PrivacyMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' rule).
     "axes.middleware.AxesMiddleware",
@@ -68,6 +72,34 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep connections between requests, and check them before reuse so a restarted database costs one error at most.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite as a web server's database: WAL lets readers run beside the one writer; IMMEDIATE transactions take
+    # the write lock when they start, so two writers queue (busy_timeout) instead of failing with "database is
+    # locked" when both try to upgrade a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_S", default=20),
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                f"PRAGMA busy_timeout={env.int('SQLITE_BUSY_TIMEOUT_S', default=20) * 1000};"
+            ),
+        }
+    )
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A frozen or overloaded database must fail a request in seconds (friendly 503 page), not hang a worker:
+    # give up connecting after DATABASE_CONNECT_TIMEOUT, on a statement or a lock wait after the limits below.
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    _pg_options.setdefault(
+        "options",
+        f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=3000)}"
+        f" -c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=2000)}",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Account"
@@ -129,6 +161,14 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts the email as "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
+# Count failures against the normalised email, so "EU@example.com" and " eu@example.com" share one counter.
+AXES_USERNAME_CALLABLE = "accounts.axes.lockout_username"
+# No log of successful sign-ins (email, IP address, user agent): nothing here needs it. Failed attempts are kept
+# only while they count towards a lock-out; `manage.py purge_login_records` (run daily) removes them after
+# the cool-off and any access log older than LOGIN_RECORD_RETENTION_DAYS.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+LOGIN_RECORD_RETENTION_DAYS = env.int("LOGIN_RECORD_RETENTION_DAYS", default=30)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.models import Plan
 from consent.choices import Choice, Source
 from tests.conftest import events_since, last_event_id, mic_ba, profile_named, values_of
-from tests.factories import AccountFactory, ProfileFactory
+from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
 

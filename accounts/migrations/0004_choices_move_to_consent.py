@@ -9,7 +9,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0003_profile_name_normalised"),
         ("consent", "0003_choice_rows_and_event_context"),
     ]
 

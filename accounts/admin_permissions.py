@@ -1,0 +1,48 @@
+"""Who may do what in the support admin, kept apart from what the admin pages show.
+
+- An action runs only for a user who is offered it (each declares the permission it needs); posting one that
+  is not offered is refused with 403 rather than quietly ignored.
+- Only superusers change privileges (staff status, superuser status, groups, permissions), and nobody changes
+  their own; only superusers change or delete the accounts of staff.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from accounts.models import Account
+
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+# On one's own account also the active flag: staff cannot lock themselves out or back in.
+OWN_ACCOUNT_FIELDS = (*PRIVILEGE_FIELDS, "is_active")
+
+
+class ActionPermissionMixin:
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if request.method == "POST":
+            offered = self.get_actions(request)  # type: ignore[attr-defined]
+            if any(name and name not in offered for name in request.POST.getlist("action")):
+                raise PermissionDenied
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+
+class StaffPrivilegesMixin:
+    def get_readonly_fields(self, request: HttpRequest, obj: Account | None = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        if obj is not None and obj.pk == request.user.pk:
+            protected: tuple[str, ...] = OWN_ACCOUNT_FIELDS
+        elif not request.user.is_superuser:
+            protected = PRIVILEGE_FIELDS
+        else:
+            protected = ()
+        return readonly + [name for name in protected if name not in readonly]
+
+    def _may_touch(self, request: HttpRequest, obj: Account | None) -> bool:
+        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
+            return True
+        return not (obj.is_staff or obj.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_touch(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)  # type: ignore[misc]

@@ -1,0 +1,233 @@
+"""Issue 6, defects 1 and 2: who may run the admin's actions and change which account fields.
+
+Every action and editable field is tried by view-only staff, by staff without the permission it needs, and by
+the user on their own account.
+"""
+
+from http import HTTPStatus
+from typing import cast
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from accounts.models import Account
+from tests.conftest import events_since, last_event_id, mic_ba, profile_named
+from tests.factories import PASSWORD, AccountFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+VIEW_ONLY = ["view_account", "view_profile", "view_consentevent", "view_phonenumber"]
+
+
+def staff_with(*codenames: str, superuser: bool = False) -> Account:
+    user = cast(Account, StaffFactory(is_superuser=superuser))
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return Account.objects.get(pk=user.pk)  # fresh: no permission cache
+
+
+def signed_in(client, user: Account):
+    client.force_login(user)
+    return client
+
+
+def account_form(account: Account, **changes) -> dict:
+    """The account change form as the admin posts it, inline management forms included."""
+    data = {
+        "email": account.email,
+        "plan": account.plan,
+        "region": account.region,
+        "is_active": "on" if account.is_active else "",
+        "profiles-TOTAL_FORMS": "0",
+        "profiles-INITIAL_FORMS": "0",
+        "profiles-MIN_NUM_FORMS": "0",
+        "profiles-MAX_NUM_FORMS": "1000",
+        "phone-TOTAL_FORMS": "0",
+        "phone-INITIAL_FORMS": "0",
+        "phone-MIN_NUM_FORMS": "0",
+        "phone-MAX_NUM_FORMS": "1",
+        **changes,
+    }
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def run_action(client, changelist: str, action: str, selected: list[str]):
+    return client.post(reverse(changelist), {"action": action, "_selected_action": selected, "index": "0"})
+
+
+# --- defect 1: actions ---------------------------------------------------------------------------------------
+
+
+def test_admin_opt_out_actions_need_change_permission_view_only_staff_gets_403(client, ads_account):
+    client = signed_in(client, staff_with(*VIEW_ONLY))
+    mark = last_event_id()
+
+    page = client.get(reverse("admin:accounts_account_changelist")).content.decode()
+    assert "opt_accounts_out_of_all" not in page
+    assert "opt_profiles_out_of_all" not in client.get(reverse("admin:accounts_profile_changelist")).content.decode()
+
+    sam = profile_named(ads_account, "Sam")
+    account_run = run_action(
+        client, "admin:accounts_account_changelist", "opt_accounts_out_of_all", [str(ads_account.pk)]
+    )
+    profile_run = run_action(client, "admin:accounts_profile_changelist", "opt_profiles_out_of_all", [str(sam.pk)])
+
+    assert (account_run.status_code, profile_run.status_code) == (HTTPStatus.FORBIDDEN, HTTPStatus.FORBIDDEN)
+    assert events_since(mark) == []
+    assert {mic for _, mic, _ in mic_ba(ads_account)} == {True}
+
+
+def test_admin_account_action_needs_change_account_not_just_change_profile(client, ads_account):
+    client = signed_in(client, staff_with(*VIEW_ONLY, "change_profile"))
+    mark = last_event_id()
+    response = run_action(client, "admin:accounts_account_changelist", "opt_accounts_out_of_all", [str(ads_account.pk)])
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert events_since(mark) == []
+
+
+def test_admin_profile_action_needs_change_profile_not_just_change_account(client, ads_account):
+    client = signed_in(client, staff_with(*VIEW_ONLY, "change_account"))
+    mark = last_event_id()
+    sam = profile_named(ads_account, "Sam")
+    response = run_action(client, "admin:accounts_profile_changelist", "opt_profiles_out_of_all", [str(sam.pk)])
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert events_since(mark) == []
+
+
+def test_admin_actions_run_for_staff_with_change_permission(client, ads_account):
+    staff = staff_with(*VIEW_ONLY, "change_account", "change_profile")
+    client = signed_in(client, staff)
+    mark = last_event_id()
+    sam = profile_named(ads_account, "Sam")
+    response = run_action(client, "admin:accounts_profile_changelist", "opt_profiles_out_of_all", [str(sam.pk)])
+    assert response.status_code == HTTPStatus.FOUND
+    assert len(events_since(mark)) == 2
+    run_action(client, "admin:accounts_account_changelist", "opt_accounts_out_of_all", [str(ads_account.pk)])
+    assert {by for *_, by in events_since(mark)} == {staff.email}
+
+
+def test_admin_unknown_action_is_refused(client, ads_account):
+    client = signed_in(client, staff_with(*VIEW_ONLY, "change_account"))
+    response = run_action(client, "admin:accounts_account_changelist", "delete_everything", [str(ads_account.pk)])
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+# --- defect 2: privileges ------------------------------------------------------------------------------------
+
+
+def test_staff_cannot_make_themselves_superuser(client):
+    staff = staff_with(*VIEW_ONLY, "change_account")
+    client = signed_in(client, staff)
+    admins = Group.objects.create(name="admins")
+    admins.permissions.set(Permission.objects.all())
+
+    response = client.post(
+        reverse("admin:accounts_account_change", args=[staff.pk]),
+        account_form(staff, is_superuser="on", is_staff="on", groups=[str(admins.pk)]),
+    )
+
+    assert response.status_code == HTTPStatus.FOUND  # the rest of the form saves; privileges are not in it
+    staff.refresh_from_db()
+    assert (staff.is_superuser, list(staff.groups.all())) == (False, [])
+
+
+def test_nobody_edits_their_own_privileges_not_even_a_superuser(client):
+    superuser = staff_with(superuser=True)
+    client = signed_in(client, superuser)
+    client.post(
+        reverse("admin:accounts_account_change", args=[superuser.pk]),
+        account_form(superuser, is_superuser="", is_staff="", is_active=""),
+    )
+    superuser.refresh_from_db()
+    assert (superuser.is_superuser, superuser.is_staff, superuser.is_active) == (True, True, True)
+
+
+def test_staff_without_superuser_cannot_grant_privileges_to_a_member(client):
+    client = signed_in(client, staff_with(*VIEW_ONLY, "change_account"))
+    member = AccountFactory()
+    response = client.post(
+        reverse("admin:accounts_account_change", args=[member.pk]),
+        account_form(member, region="US-TX", is_staff="on", is_superuser="on"),
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    member.refresh_from_db()
+    assert (member.region, member.is_staff, member.is_superuser) == ("US-TX", False, False)
+
+
+def test_staff_without_superuser_cannot_change_another_staff_account(client):
+    client = signed_in(client, staff_with(*VIEW_ONLY, "change_account", "delete_account"))
+    superuser = staff_with(superuser=True)
+    url = reverse("admin:accounts_account_change", args=[superuser.pk])
+    response = client.post(url, account_form(superuser, email="mine@example.com"))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    delete = client.post(reverse("admin:accounts_account_delete", args=[superuser.pk]), {"post": "yes"})
+    assert delete.status_code == HTTPStatus.FORBIDDEN
+    assert Account.objects.filter(pk=superuser.pk, email=superuser.email).exists()
+
+
+def test_superuser_can_grant_staff_to_another_account(client):
+    client = signed_in(client, staff_with(superuser=True))
+    member = AccountFactory()
+    response = client.post(
+        reverse("admin:accounts_account_change", args=[member.pk]), account_form(member, is_staff="on")
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    member.refresh_from_db()
+    assert member.is_staff
+
+
+@pytest.mark.parametrize("field", ["email", "plan", "region"])
+def test_view_only_staff_cannot_change_account_fields(client, field):
+    client = signed_in(client, staff_with(*VIEW_ONLY))
+    member = AccountFactory()
+    changes = {"email": "other@example.com", "plan": "basic", "region": "FR"}
+    response = client.post(
+        reverse("admin:accounts_account_change", args=[member.pk]), account_form(member, **{field: changes[field]})
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert getattr(Account.objects.get(pk=member.pk), field) == getattr(member, field)
+
+
+@pytest.mark.parametrize("data", [{"name": "Renamed"}, {"name": "Sam", "is_kids": "on"}])
+def test_view_only_staff_cannot_change_profile_fields(client, ads_account, data):
+    client = signed_in(client, staff_with(*VIEW_ONLY))
+    sam = profile_named(ads_account, "Sam")
+    response = client.post(reverse("admin:accounts_profile_change", args=[sam.pk]), data)
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    sam.refresh_from_db()
+    assert (sam.name, sam.is_kids) == ("Sam", False)
+
+
+def test_staff_with_change_account_only_cannot_change_a_profile(client, ads_account):
+    client = signed_in(client, staff_with(*VIEW_ONLY, "change_account"))
+    sam = profile_named(ads_account, "Sam")
+    response = client.post(reverse("admin:accounts_profile_change", args=[sam.pk]), {"name": "Renamed"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert profile_named(ads_account, "Sam")
+
+
+def test_view_only_staff_cannot_add_change_or_delete_a_phone_number(client):
+    client = signed_in(client, staff_with(*VIEW_ONLY, "change_account"))
+    member = AccountFactory(phone="+14155550123")
+    phone = member.phone
+    client.post(
+        reverse("admin:accounts_account_change", args=[member.pk]),
+        account_form(
+            member,
+            **{
+                "phone-TOTAL_FORMS": "1",
+                "phone-INITIAL_FORMS": "1",
+                "phone-0-id": str(phone.pk),
+                "phone-0-account": str(member.pk),
+                "phone-0-number": "+14155550199",
+                "phone-0-DELETE": "on",
+            },
+        ),
+    )
+    assert str(Account.objects.get(pk=member.pk).phone.number) == "+14155550123"
+
+
+def test_signing_in_as_staff_does_not_depend_on_admin_privileges(client):
+    staff = staff_with(*VIEW_ONLY)
+    response = client.post(reverse("admin:login"), {"username": staff.email, "password": PASSWORD})
+    assert response.status_code == HTTPStatus.FOUND
