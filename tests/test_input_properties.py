@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Profile
-from tests.conftest import profile_named
+from tests.conftest import events_since, last_event_id, profile_named
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +85,31 @@ def test_whos_watching_next_never_answers_a_server_error_or_leaves_the_site(memb
     assert location.startswith("/")
     assert not location.startswith(("//", "/\\"))
     assert not any(unicodedata.category(c)[0] == "C" for c in location)
+
+
+privacy_fields = st.sampled_from(
+    ["action", "shown", "mic", "ba", "all_profiles_opt_out", "extra", "csrfmiddlewaretoken"]
+)
+privacy_values = st.one_of(
+    st.sampled_from(["save", "opt_out_all", "opt_all_profiles", "on", "off", "", "mic ba", "mic", "ba mic"]),
+    any_text,
+)
+
+
+@PROPERTY
+@given(form=st.dictionaries(privacy_fields, st.lists(privacy_values, min_size=1, max_size=3), max_size=6))
+def test_privacy_form_never_answers_a_server_error_and_a_refused_post_changes_nothing(member_client, ads_account, form):
+    """Whatever is posted to Privacy and data settings: a redirect after a change, or the page itself with a
+    message (400, 403, 409) and no change at all."""
+    sam = profile_named(ads_account, "Sam")
+    mark = last_event_id()
+    response = member_client.post(sam.get_absolute_url(), form)
+    assert response.status_code in {
+        HTTPStatus.FOUND,
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.FORBIDDEN,
+        HTTPStatus.CONFLICT,
+    }
+    if response.status_code != HTTPStatus.FOUND:
+        assert response["Content-Type"].startswith("text/html")
+        assert events_since(mark) == []
