@@ -1,11 +1,8 @@
-import unicodedata
-
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
@@ -13,22 +10,7 @@ from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticatio
 from accounts.http import MemberRequest
 from accounts.models import MAX_PROFILES
 from accounts.sessions import set_active_profile
-
-
-def safe_local_path(request: HttpRequest, value: object) -> str | None:
-    """`value` if it is a path on this site ("/account/"), else None: never a URL name, another host, a
-    scheme-relative "//host" or anything with control characters (which would also end up in logs)."""
-    if not isinstance(value, str) or not value.startswith("/") or value.startswith(("//", "/\\")) or len(value) > 2000:
-        return None
-    if any(unicodedata.category(char)[0] == "C" for char in value):
-        return None
-    if not url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=False):
-        return None
-    return value
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+from netflix_privacy.redirects import safe_local_path
 
 
 class LoginView(auth_views.LoginView):

@@ -7,8 +7,15 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from accounts import signals
-        from consent import receivers
+        from consent import receivers, selectors
+        from consent.models import Cookie, Jurisdiction
+
+        for model in (Jurisdiction, Cookie):
+            post_save.connect(selectors.clear_rule_caches, sender=model, dispatch_uid=f"clear_{model.__name__}")
+            post_delete.connect(selectors.clear_rule_caches, sender=model, dispatch_uid=f"del_{model.__name__}")
 
         signals.profile_created.connect(receivers.record_initial_choices, dispatch_uid="consent_initial_choices")
         signals.membership_fact_changing.connect(

@@ -53,6 +53,7 @@ class Page(StrEnum):
     """Where a member sees and changes the choice."""
 
     PRIVACY = "privacy"  # the profile's Privacy and data settings
+    COOKIES = "cookies"  # the cookie choice tool (the account's record of a signed-in member's choice)
 
 
 class SubjectFacts(Protocol):
@@ -93,6 +94,11 @@ class ChoiceSpec:
     applies: Callable[[SubjectFacts], bool] = always
 
 
+def signal_consent_key(key: str) -> str:
+    """The companion choice recording that the member keeps `key` on although the signal says otherwise."""
+    return f"{key}_signal_consent"
+
+
 class UnknownChoice(KeyError):
     """A key that is not in the registry."""
 
@@ -104,12 +110,28 @@ class Registry:
         self._specs: dict[str, ChoiceSpec] = {}
 
     def register(self, spec: ChoiceSpec) -> ChoiceSpec:
+        """Add a choice. One the signal covers brings its companion: the member's explicit consent that the
+        signal no longer overrides it on that profile (R-GPC-6), stored and audited like any choice."""
         if spec.key in self._specs:
             raise ValueError(f"choice {spec.key!r} is registered already")
         self._specs[spec.key] = spec
+        if spec.signal:
+            consent = signal_consent_key(spec.key)
+            self._specs[consent] = ChoiceSpec(
+                key=consent,
+                label=f"{spec.label}: kept on despite the opt-out preference signal",
+                help_text="The member confirmed this choice while their browser sent Global Privacy Control.",
+                scope=spec.scope,
+                default=False,
+                page=None,
+                opt_out_of_all=False,
+                signal=False,
+                applies=spec.applies,
+            )
         return spec
 
     def unregister(self, key: str) -> None:
+        self._specs.pop(signal_consent_key(key), None)
         del self._specs[key]
 
     def __getitem__(self, key: str) -> ChoiceSpec:
@@ -145,6 +167,8 @@ class Choice(StrEnum):
     MIC = "mic"
     BA = "ba"
     ALL_PROFILES_OPT_OUT = "all_profiles_opt_out"
+    COOKIES_PERFORMANCE = "cookies_performance"
+    COOKIES_ADVERTISING = "cookies_advertising"
 
 
 REGISTRY.register(
@@ -185,6 +209,32 @@ REGISTRY.register(
         scope=Scope.ACCOUNT,
         default=False,
         page=None,
+        opt_out_of_all=False,
+        signal=False,
+    )
+)
+# R-CK-5: a signed-in member's cookie choice is also recorded against the account. The browser's consent
+# cookie stays what enforcement reads (a visitor has no account); these rows are the member's record of it.
+REGISTRY.register(
+    ChoiceSpec(
+        key=Choice.COOKIES_PERFORMANCE,
+        label="Performance and functionality cookies",
+        help_text="Remember preferences and measure how the site is used, so it can work better.",
+        scope=Scope.ACCOUNT,
+        default=True,
+        page=Page.COOKIES,
+        opt_out_of_all=False,
+        signal=False,
+    )
+)
+REGISTRY.register(
+    ChoiceSpec(
+        key=Choice.COOKIES_ADVERTISING,
+        label="Advertising cookies",
+        help_text="Let us and our advertising partners measure and tailor advertising, on this site and others.",
+        scope=Scope.ACCOUNT,
+        default=True,
+        page=Page.COOKIES,
         opt_out_of_all=False,
         signal=False,
     )

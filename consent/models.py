@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -164,3 +165,52 @@ def validate_event(event: ConsentEvent) -> None:
             continue
         if not isinstance(value, str) or len(value) > CONTEXT_MAX_TEXT or _personal_data(value):
             raise InvalidEvent(f"context value for {key!r} must be a short plain fact, never personal data")
+
+
+class Jurisdiction(models.Model):
+    """Where a rule applies, and from when (R-GPC-2, R-GPC-9, R-CK-2): data staff can edit, not code."""
+
+    code = models.CharField(
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", "An ISO 3166 code: FR, or US-CA.")],
+        help_text="ISO 3166-1 country (FR) or ISO 3166-2 subdivision (US-CA).",
+    )
+    name = models.CharField(max_length=80)
+    honours_signal_from = models.DateField(
+        null=True, blank=True, help_text="From this day the opt-out preference signal (GPC) is honoured here."
+    )
+    cookie_opt_in_from = models.DateField(
+        null=True, blank=True, help_text="From this day non-essential cookies start off here until the visitor chooses."
+    )
+    source = models.CharField(max_length=300, help_text="The statute or regulation, and its date.")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class CookieCategory(models.TextChoices):
+    NECESSARY = "necessary", "Strictly necessary"
+    PERFORMANCE = "performance", "Performance and functionality"
+    ADVERTISING = "advertising", "Advertising"
+
+
+class Cookie(models.Model):
+    """A cookie the site sets (R-CK-1): shown by the cookie choice tool and read by enforcement (R-CK-3)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    category = models.CharField(max_length=20, choices=CookieCategory.choices)
+    purpose = models.CharField(max_length=300)
+    lifetime = models.CharField(max_length=60, help_text="How long it lasts, e.g. “Session” or “1 year”.")
+
+    class Meta:
+        ordering = ["category", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(category__in=CookieCategory.values), name="cookie_category_known")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,8 +8,9 @@ registry in consent.choices. Rule ids refer to SPEC.md.
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope
+from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, signal_consent_key
 
 _JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
@@ -103,11 +104,13 @@ def ends_all_profiles_opt_out(facts: ProfileFacts, made: Iterable[Change], *, by
 
 
 def new_profile_values(*, all_profiles_opted_out: bool) -> dict[str, bool]:
-    """R-PDS-7: the US opt-out model starts choices at their defaults (on), except what an account-wide
-    opt-out covers while it is in force."""
+    """R-PDS-7: the US opt-out model starts the choices a member sees at their defaults (on), except what an
+    account-wide opt-out covers while it is in force. Choices no page shows (a signal consent) start as no row:
+    their default."""
     return {
         spec.key: False if all_profiles_opted_out and spec.opt_out_of_all else spec.default
         for spec in REGISTRY.scoped(Scope.PROFILE)
+        if spec.page is not None
     }
 
 
@@ -121,3 +124,106 @@ def resolve_jurisdiction(*, proxy_value: str | None, account_region: str | None)
         if _JURISDICTION.match(value):
             return value
     return ""
+
+
+# Global Privacy Control (SPEC §5) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JurisdictionRule:
+    """From when a jurisdiction honours the signal and requires opt-in for cookies (None: never)."""
+
+    honours_signal_from: date | None = None
+    cookie_opt_in_from: date | None = None
+
+
+def signal_present(header: str | None) -> bool:
+    """R-GPC-1: the request carries `Sec-GPC: 1`. Several values arrive joined by commas; any one exactly "1"
+    counts. "0", "true", empty or anything else is no signal."""
+    if not header:
+        return False
+    return any(value.strip(" \t") == "1" for value in header.split(","))
+
+
+def _in_force(since: date | None, today: date) -> bool:
+    return since is not None and since <= today
+
+
+def signal_honoured(
+    *, jurisdiction: str, rules: Mapping[str, JurisdictionRule], today: date, everywhere: bool = False
+) -> bool:
+    """R-GPC-2, R-GPC-9: where the law requires it from its effective day, everywhere if so configured, and
+    where the jurisdiction is unknown (fail safe). A listed state counts from the day its rule starts."""
+    if everywhere or not jurisdiction:
+        return True
+    rule = rules.get(jurisdiction)
+    return rule is not None and _in_force(rule.honours_signal_from, today)
+
+
+def cookie_opt_in_required(*, jurisdiction: str, rules: Mapping[str, JurisdictionRule], today: date) -> bool:
+    """R-CK-2: regions that require opt-in start with non-essential cookies off; unknown ones start on. A
+    subdivision (FR-75) follows its country's rule."""
+    country = jurisdiction.split("-")[0]
+    rule = rules.get(jurisdiction) or rules.get(country)
+    return rule is not None and _in_force(rule.cookie_opt_in_from, today)
+
+
+def signal_values(facts: ProfileFacts) -> dict[str, bool]:
+    """R-GPC-3, R-GPC-5, R-GPC-6: what an honoured signal turns off on a profile: every choice the registry
+    marks as signal-covered that applies to it (BA only on an ad plan, never for kids) and is on, unless the
+    member explicitly kept it on while the signal was present. Empty: nothing to write."""
+    return {
+        spec.key: False
+        for spec in REGISTRY.scoped(Scope.PROFILE)
+        if spec.signal
+        and applies(spec, facts)
+        and facts.values[spec.key]
+        and not facts.values[signal_consent_key(spec.key)]
+    }
+
+
+def signal_conflicts(facts: ProfileFacts, wanted: Mapping[str, bool]) -> list[str]:
+    """R-GPC-6: choices a member turns on that the honoured signal covers and that have no explicit consent
+    yet: the member is told of the conflict before anything is saved."""
+    return [
+        key
+        for key, value in wanted.items()
+        if value and REGISTRY[key].signal and not facts.values[key] and not facts.values[signal_consent_key(key)]
+    ]
+
+
+def with_signal_consent(wanted: Mapping[str, bool], conflicts: Iterable[str]) -> dict[str, bool]:
+    """R-GPC-6: a confirmed conflict records the explicit consent that the signal respects from then on."""
+    return {**wanted, **{signal_consent_key(key): True for key in conflicts}}
+
+
+def signal_consent_withdrawn(facts: ProfileFacts, wanted: Mapping[str, bool]) -> dict[str, bool]:
+    """Turning a signal-covered choice off ends the explicit consent that kept it on despite the signal, so the
+    signal covers it again (and turning it back on asks again)."""
+    return {
+        signal_consent_key(key): False
+        for key, value in wanted.items()
+        if not value and REGISTRY[key].signal and facts.values[signal_consent_key(key)]
+    }
+
+
+# Cookies (SPEC §6) ------------------------------------------------------------------------------------------
+
+NECESSARY = "necessary"
+PERFORMANCE = "performance"
+ADVERTISING = "advertising"
+NON_ESSENTIAL = (PERFORMANCE, ADVERTISING)
+
+
+def cookie_categories_allowed(
+    *, choice: Mapping[str, bool] | None, opt_in_required: bool, signal_honoured: bool
+) -> frozenset[str]:
+    """R-CK-2, R-GPC-4: strictly necessary always; then the browser's own choice, or, without one, all (opt-out
+    regions) or none (opt-in regions); an honoured signal always takes advertising away."""
+    if choice is not None:
+        allowed = {category for category in NON_ESSENTIAL if choice.get(category)}
+    else:
+        allowed = set() if opt_in_required else set(NON_ESSENTIAL)
+    if signal_honoured:
+        allowed.discard(ADVERTISING)
+    return frozenset({NECESSARY, *allowed})

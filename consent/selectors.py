@@ -5,10 +5,12 @@ the number of profiles or choices."""
 from collections.abc import Iterable
 from uuid import UUID
 
+from django.core.cache import cache
+
 from accounts.models import Account, Profile
 from consent import policy
 from consent.choices import Choice, Scope
-from consent.models import ChoiceValue
+from consent.models import ChoiceValue, Cookie, CookieCategory, Jurisdiction
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
 Stored = dict[UUID | None, dict[str, bool]]
@@ -53,3 +55,49 @@ def account_values(*, account: Account) -> dict[str, bool]:
 def all_profiles_opted_out(*, account: Account) -> bool:
     """R-PDS-4: whether "Opt all profiles out of all" is in force for the account."""
     return account_values(account=account)[Choice.ALL_PROFILES_OPT_OUT]
+
+
+# Jurisdictions and the cookie registry: small tables read on many requests, so each process keeps them in the
+# cache for a minute, and a change in the admin clears it at once (consent.apps connects clear_rule_caches).
+RULES_CACHE_KEY = "consent:jurisdiction_rules"
+COOKIES_CACHE_KEY = "consent:cookie_categories"
+RULES_CACHE_SECONDS = 60
+
+
+def jurisdiction_rules() -> dict[str, policy.JurisdictionRule]:
+    rules = cache.get(RULES_CACHE_KEY)
+    if rules is None:
+        rules = {
+            code: policy.JurisdictionRule(honours_signal_from=signal_from, cookie_opt_in_from=opt_in_from)
+            for code, signal_from, opt_in_from in Jurisdiction.objects.values_list(
+                "code", "honours_signal_from", "cookie_opt_in_from"
+            )
+        }
+        cache.set(RULES_CACHE_KEY, rules, RULES_CACHE_SECONDS)
+    return rules
+
+
+def cookie_categories() -> dict[str, str]:
+    """Cookie name to category, from the cookie registry (R-CK-1)."""
+    categories = cache.get(COOKIES_CACHE_KEY)
+    if categories is None:
+        categories = dict(Cookie.objects.values_list("name", "category"))
+        cache.set(COOKIES_CACHE_KEY, categories, RULES_CACHE_SECONDS)
+    return categories
+
+
+def cookie_category(name: str) -> str:
+    """A cookie's category; one missing from the registry counts as advertising, the strictest."""
+    return cookie_categories().get(name, policy.ADVERTISING)
+
+
+def clear_rule_caches(**kwargs: object) -> None:
+    cache.delete_many([RULES_CACHE_KEY, COOKIES_CACHE_KEY])
+
+
+def cookies_by_category() -> dict[str, list[Cookie]]:
+    """The cookie registry for the cookie choice tool, every category listed even when empty."""
+    grouped: dict[str, list[Cookie]] = {category: [] for category in CookieCategory.values}
+    for cookie in Cookie.objects.all():
+        grouped[cookie.category].append(cookie)
+    return grouped

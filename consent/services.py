@@ -155,6 +155,7 @@ def choices_set(*, account: Account, profile: Profile | None = None, values: Map
         facts = selectors.facts_from(profile=subject, account=locked_account, stored=stored)
         _check_wanted(values, scope=Scope.PROFILE, facts=facts)
 
+    values = {**values, **policy.signal_consent_withdrawn(facts, values)}
     changes = policy.changes(current=facts.values, wanted=values)
     writes: list[tuple[Profile | None, list[policy.Change]]] = [(subject, changes)]
     if subject and policy.ends_all_profiles_opt_out(facts, changes, by_member=actor.source == Source.MEMBER):
@@ -244,3 +245,27 @@ def audit_change_of_effect(
         )
         events += len(changes)
     return events
+
+
+@transaction.atomic
+def signal_apply(*, account: Account, active_profile: Profile, actor: Actor) -> int:
+    """R-GPC-3: an honoured opt-out preference signal opts the active profile out of every signal-covered
+    choice, or, from the primary profile, every profile of the account and profiles added later (R-PDS-4).
+    Explicit consents given despite the signal are respected (R-GPC-6). Returns the number of events; 0
+    writes nothing (R-GPC-5)."""
+    locked_account = _lock_account(account.pk)
+    profiles = _lock_profiles(locked_account)
+    active = next((p for p in profiles if p.pk == active_profile.pk), None)
+    if active is None:
+        return 0
+    stored = selectors.stored_values(account=locked_account)
+    targets = profiles if active.is_primary else [active]
+    writes: list[tuple[Profile | None, list[policy.Change]]] = []
+    for profile in targets:
+        facts = selectors.facts_from(profile=profile, account=locked_account, stored=stored)
+        writes.append((profile, policy.changes(current=facts.values, wanted=policy.signal_values(facts))))
+    if active.is_primary:
+        flag = policy.current_values(stored.get(None, {}), scopes=[Scope.ACCOUNT])[Choice.ALL_PROFILES_OPT_OUT]
+        if not flag:
+            writes.append((None, [policy.Change(Choice.ALL_PROFILES_OPT_OUT, old=False, new=True)]))
+    return _write(account=locked_account, writes=writes, actor=actor)

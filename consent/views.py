@@ -1,31 +1,40 @@
+import secrets
+from dataclasses import replace
 from http import HTTPStatus
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts.models import Profile
-from consent import policy, selectors, services
+from consent import cookies, policy, selectors, services
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Source
 from consent.forms import ChoicesForm
-from consent.http import PrivacyRequest
+from consent.http import MemberPrivacyRequest, PrivacyRequest
+from netflix_privacy.redirects import safe_local_path
 
 ACTIONS = ("save", "opt_out_all", "opt_all_profiles")
-ALWAYS_ALLOWED_FIELDS = {"csrfmiddlewaretoken", "action", "shown"}
+ALWAYS_ALLOWED_FIELDS = {"csrfmiddlewaretoken", "action", "shown", "confirm_signal"}
 
 STALE = (
     "Your plan or this profile changed since the page was shown, so nothing was saved. "
     "These are the current settings: check them and save again."
 )
 NOT_UNDERSTOOD = "That request was not understood, so nothing was changed."
+SIGNAL_CONFLICT = (
+    "Your browser is sending an opt-out preference signal (Global Privacy Control). Nothing was saved yet: "
+    "confirm below to turn these back on for this profile anyway."
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def privacy_settings(request: PrivacyRequest, profile: str) -> HttpResponse:
+def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpResponse:
     """Privacy and data settings for one profile of the signed-in account (R-PDS-1 to R-PDS-7).
 
     Every answer is this page: a stale or malformed form re-renders it with a message and changes nothing.
@@ -49,8 +58,16 @@ def privacy_settings(request: PrivacyRequest, profile: str) -> HttpResponse:
         form = ChoicesForm(request.POST, choices=shown)
         if not form.is_valid():
             return _render(request, the_profile, facts, form, status=HTTPStatus.BAD_REQUEST)
+        values = form.values()
+        conflicts = policy.signal_conflicts(facts, values) if request.privacy.signal_covers(the_profile) else []
+        if conflicts and request.POST.get("confirm_signal") != "yes":
+            messages.warning(request, SIGNAL_CONFLICT)
+            return _render(request, the_profile, facts, form, HTTPStatus.CONFLICT, conflicts=conflicts)
+        if conflicts:  # R-GPC-6: confirmed, an explicit consent the signal respects from now on
+            values = policy.with_signal_consent(values, conflicts)
+            actor = replace(actor, context={"overrides_signal": True})
         try:
-            changed = services.profile_set_choices(profile=the_profile, values=form.values(), actor=actor)
+            changed = services.profile_set_choices(profile=the_profile, values=values, actor=actor)
         except services.ChoiceNotAvailable:  # the plan or kids flag changed between reading and locking
             return _rerender(request, the_profile, facts, shown, STALE, HTTPStatus.CONFLICT)
         if changed:
@@ -82,7 +99,7 @@ def privacy_settings(request: PrivacyRequest, profile: str) -> HttpResponse:
 
 
 def _rerender(
-    request: HttpRequest,
+    request: MemberPrivacyRequest,
     profile: Profile,
     facts: policy.ProfileFacts,
     shown: tuple[ChoiceSpec, ...],
@@ -94,13 +111,17 @@ def _rerender(
 
 
 def _render(
-    request: HttpRequest,
+    request: MemberPrivacyRequest,
     profile: Profile,
     facts: policy.ProfileFacts,
     form: ChoicesForm,
     status: HTTPStatus = HTTPStatus.OK,
+    conflicts: list[str] | None = None,
 ) -> HttpResponse:
     context = {
+        "signal_covers": request.privacy.signal_covers(profile),
+        "conflicts": [REGISTRY[key] for key in conflicts or []],
+        "posted": [(key, "on") for key, value in (form.cleaned_data.items() if conflicts else ()) if value],
         "profile": profile,
         "account": profile.account,
         "form": form,
@@ -110,3 +131,119 @@ def _render(
         "all_profiles_opted_out": facts.values[Choice.ALL_PROFILES_OPT_OUT],
     }
     return render(request, "consent/privacy.html", context, status=status)
+
+
+# Public pages: landing, cookie choice tool, Privacy Statement, Do Not Sell or Share, GPC resource ----------
+
+AD_ID_COOKIE = "ad_id"
+
+
+@require_http_methods(["GET"])
+def home(request: PrivacyRequest) -> HttpResponse:
+    """The landing page. It sets the site's own advertising cookie, `ad_id`, only where advertising cookies are
+    allowed (R-CK-3), so enforcement can be seen working."""
+    response = render(request, "home.html")
+    if request.privacy.cookie_allowed(policy.ADVERTISING) and AD_ID_COOKIE not in request.COOKIES:
+        response.set_cookie(
+            AD_ID_COOKIE,
+            secrets.token_hex(16),
+            max_age=int(cookies.MAX_AGE.total_seconds()),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+COOKIE_ACTIONS = {
+    "accept_all": "You accepted all cookies.",
+    "reject_non_essential": "You rejected non-essential cookies. Only strictly necessary cookies are used.",
+    "save": "Saved your cookie choices.",
+    "advertising_off": "Advertising cookies are off on this browser.",
+}
+
+
+@require_http_methods(["GET", "POST"])
+def cookie_settings(request: PrivacyRequest) -> HttpResponse:
+    """The cookie choice tool (R-CK-1 to R-CK-5): what each cookie is for, and the browser's choice.
+
+    The choice goes into the browser's consent cookie; for a signed-in member it is also recorded against the
+    account, with an event (R-CK-5). It works as plain forms, without JavaScript (R-CK-4)."""
+    privacy = request.privacy
+    specs = REGISTRY.on_page(Page.COOKIES)
+    current = {_category(spec.key): privacy.cookie_allowed(_category(spec.key)) for spec in specs}
+    form = ChoicesForm(choices=specs, initial={spec.key: current[_category(spec.key)] for spec in specs})
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if action == "save":
+            form = ChoicesForm(request.POST, choices=specs)
+        if action not in COOKIE_ACTIONS or (action == "save" and not form.is_valid()):
+            messages.warning(request, NOT_UNDERSTOOD)
+            status = HTTPStatus.BAD_REQUEST
+        else:
+            wanted = _cookie_choice(action, form, current)
+            next_url = safe_local_path(request, request.POST.get("next")) or reverse("cookies")
+            response = redirect(next_url)
+            cookies.set_choice_cookie(response, cookies.CookieChoice(categories=wanted))
+            if privacy.account is not None:
+                services.choices_set(
+                    account=privacy.account,
+                    values={key: wanted[_category(key)] for key in (spec.key for spec in specs)},
+                    actor=services.Actor(
+                        source=Source.MEMBER,
+                        acting_user=privacy.account,
+                        jurisdiction=privacy.jurisdiction,
+                        context={"cookie_choice_version": cookies.VERSION},
+                    ),
+                )
+            messages.success(request, COOKIE_ACTIONS[action])
+            if wanted[policy.ADVERTISING] and privacy.signal_honoured:
+                messages.info(request, SIGNAL_KEEPS_ADS_OFF)
+            return response
+    switches = {_category(spec.key): form[spec.key] for spec in specs}
+    sections = [
+        {"category": category, "switch": switches.get(category), "cookies": listed}
+        for category, listed in selectors.cookies_by_category().items()
+    ]
+    context = {"form": form, "sections": sections, "signal_honoured": privacy.signal_honoured}
+    return render(request, "consent/cookies.html", context, status=status)
+
+
+SIGNAL_KEEPS_ADS_OFF = (
+    "Opt-out preference signal honored: your browser sends Global Privacy Control, so advertising cookies stay "
+    "off while it does."
+)
+
+
+def _category(key: str) -> str:
+    """The cookie category a cookie-page choice stands for (cookies_advertising → advertising)."""
+    return key.removeprefix("cookies_")
+
+
+def _cookie_choice(action: str, form: ChoicesForm, current: dict[str, bool]) -> dict[str, bool]:
+    if action == "advertising_off":  # the one-click path of "Do Not Sell or Share"
+        return {**current, policy.ADVERTISING: False}
+    if action == "accept_all":
+        return dict.fromkeys(policy.NON_ESSENTIAL, True)
+    if action == "reject_non_essential":
+        return dict.fromkeys(policy.NON_ESSENTIAL, False)
+    return {_category(key): value for key, value in form.values().items()}
+
+
+@require_http_methods(["GET"])
+def privacy_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "consent/privacy_statement.html")
+
+
+@require_http_methods(["GET"])
+def do_not_sell(request: PrivacyRequest) -> HttpResponse:
+    """Do Not Sell or Share My Personal Information: the visitor's one-click path (advertising cookies off),
+    the members' path, and how the signal is honoured."""
+    return render(request, "consent/do_not_sell.html", {"signal_honoured": request.privacy.signal_honoured})
+
+
+@require_http_methods(["GET"])
+def gpc_json(request: HttpRequest) -> JsonResponse:
+    """R-GPC-7: the site's statement that it honours Global Privacy Control."""
+    return JsonResponse({"gpc": True, "lastUpdate": settings.PRIVACY_GPC_LAST_UPDATE})

@@ -3,13 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from consent import views as consent_views
 
 admin.site.site_header = "Privacy Center support"
 admin.site.site_title = "Privacy Center support"
 admin.site.index_title = "Accounts, profiles and consent"
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", consent_views.home, name="home"),
+    path("cookies/", consent_views.cookie_settings, name="cookies"),
+    path("privacy/", consent_views.privacy_statement, name="privacy_statement"),
+    path("privacy/do-not-sell/", consent_views.do_not_sell, name="do_not_sell"),
+    path(".well-known/gpc.json", consent_views.gpc_json, name="gpc_json"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profiles/", account_views.profiles, name="profiles"),

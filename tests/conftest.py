@@ -3,6 +3,7 @@ from typing import cast
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -33,6 +34,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped and reporter:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; in CI every test must run.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test reads jurisdictions and the cookie registry from the database, as a new process would."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -65,7 +65,8 @@ def test_whos_watching_next_that_is_a_local_path_is_followed(member_client, ads_
 
 def test_whos_watching_page_only_carries_a_safe_next_into_its_forms(member_client):
     html = member_client.get(reverse("profiles"), {"next": "foo"}).content.decode()
-    assert 'name="next"' not in html
+    assert 'name="next" value="foo"' not in html
+    assert html.count('name="next"') == html.count('name="action" value="accept_all"'), "only the cookie banner's"
     html = member_client.get(reverse("profiles"), {"next": "/account/"}).content.decode()
     assert 'name="next" value="/account/"' in html
 

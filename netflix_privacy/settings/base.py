@@ -185,3 +185,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+PRIVACY_GPC_EVERYWHERE = env.bool("PRIVACY_GPC_EVERYWHERE", default=False)
+# The date /.well-known/gpc.json reports as the last change of how this site handles the signal (R-GPC-7).
+PRIVACY_GPC_LAST_UPDATE = "2026-11-25"

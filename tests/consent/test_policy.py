@@ -115,7 +115,15 @@ def test_changes_lists_only_what_differs_so_an_unchanged_save_writes_nothing__R_
 
 def test_missing_stored_values_are_the_registrys_defaults__R_PDS_7():
     values = policy.current_values({Choice.BA: False}, scopes=[Scope.PROFILE, Scope.ACCOUNT])
-    assert values == {Choice.MIC: True, Choice.BA: False, Choice.ALL_PROFILES_OPT_OUT: False}
+    assert values == {
+        Choice.MIC: True,
+        "mic_signal_consent": False,
+        Choice.BA: False,
+        "ba_signal_consent": False,
+        Choice.ALL_PROFILES_OPT_OUT: False,
+        Choice.COOKIES_PERFORMANCE: True,
+        Choice.COOKIES_ADVERTISING: True,
+    }
 
 
 def test_the_registry_describes_each_built_in_choice():
