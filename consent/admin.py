@@ -21,7 +21,7 @@ from accounts.admin_permissions import ActionPermissionMixin, StaffPrivilegesMix
 from accounts.models import Account, PhoneNumber, Profile
 from consent import policy, selectors, services
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, Source
-from consent.models import ChoiceValue, ConsentEvent
+from consent.models import ChoiceValue, ConsentEvent, Cookie, Jurisdiction
 
 
 def _actor(request: HttpRequest) -> services.Actor:
@@ -326,3 +326,25 @@ class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
         self.message_user(
             request, f"Opted {queryset.count()} profile(s) out of all ({changed} changes).", messages.SUCCESS
         )
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(admin.ModelAdmin):
+    """R-GPC-9, R-CK-2: where the signal is honoured and cookies need opt-in, from when, and why."""
+
+    list_display = ["code", "name", "honours_signal_from", "cookie_opt_in_from", "source"]
+    list_filter = [
+        ("honours_signal_from", admin.EmptyFieldListFilter),
+        ("cookie_opt_in_from", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["code", "name", "source"]
+    ordering = ["code"]
+
+
+@admin.register(Cookie)
+class CookieAdmin(admin.ModelAdmin):
+    """R-CK-1: the cookies the site uses, shown by the cookie choice tool and read by enforcement."""
+
+    list_display = ["name", "category", "purpose", "lifetime"]
+    list_filter = ["category"]
+    search_fields = ["name", "purpose"]

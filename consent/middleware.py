@@ -104,6 +104,11 @@ class RequestPrivacy:
             signal_honoured=self.signal_honoured,
         )
 
+    def record_cookie_choice(self, choice: cookies.CookieChoice) -> None:
+        """The browser's choice as of this response (the cookie tool just set it): enforcement follows it now."""
+        self.__dict__["cookie_choice"] = choice
+        self.__dict__.pop("cookie_categories", None)
+
     def cookie_allowed(self, category: str) -> bool:
         return category in self.cookie_categories
 

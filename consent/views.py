@@ -185,7 +185,9 @@ def cookie_settings(request: PrivacyRequest) -> HttpResponse:
             wanted = _cookie_choice(action, form, current)
             next_url = safe_local_path(request, request.POST.get("next")) or reverse("cookies")
             response = redirect(next_url)
-            cookies.set_choice_cookie(response, cookies.CookieChoice(categories=wanted))
+            choice = cookies.CookieChoice(categories=wanted)
+            cookies.set_choice_cookie(response, choice)
+            privacy.record_cookie_choice(choice)
             if privacy.account is not None:
                 services.choices_set(
                     account=privacy.account,

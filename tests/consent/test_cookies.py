@@ -1,0 +1,226 @@
+"""The cookie choice tool and its enforcement (SPEC §6)."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+from django.utils.html import escape
+
+from consent import cookies, policy
+from consent.choices import Choice, Source
+from consent.models import ChoiceValue, ConsentEvent, Cookie
+from tests.conftest import events_since, last_event_id
+
+pytestmark = pytest.mark.django_db
+
+GPC = {"HTTP_SEC_GPC": "1"}
+BANNER = 'aria-labelledby="cookie-banner-title"'
+
+
+def choice_of(response) -> cookies.CookieChoice | None:
+    morsel = response.cookies.get(cookies.CONSENT_COOKIE)
+    return cookies.read_choice(morsel.value) if morsel else None
+
+
+def test_the_tool_lists_every_registered_cookie_by_category__R_CK_1(client):
+    html = client.get(reverse("cookies")).content.decode()
+    for cookie in Cookie.objects.all():
+        assert f"<code>{cookie.name}</code>" in html
+        assert escape(cookie.purpose) in html
+    assert "Strictly necessary cookies" in html
+    assert "Advertising cookies" in html
+    assert "Performance and functionality cookies" in html
+
+
+def test_a_cookie_added_in_the_admin_is_shown_and_enforced__R_CK_1(client, staff_client):
+    response = staff_client.post(
+        reverse("admin:consent_cookie_add"),
+        {"name": "perf_id", "category": "performance", "purpose": "Measures page speed.", "lifetime": "30 days"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert "<code>perf_id</code>" in client.get(reverse("cookies")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("choice", "opt_in", "signal", "allowed"),
+    [
+        (None, False, False, {"necessary", "performance", "advertising"}),
+        (None, True, False, {"necessary"}),
+        (None, False, True, {"necessary", "performance"}),
+        ({"performance": True, "advertising": True}, True, False, {"necessary", "performance", "advertising"}),
+        ({"performance": False, "advertising": True}, False, True, {"necessary"}),
+    ],
+)
+def test_allowed_categories_from_choice_region_and_signal__R_CK_2_R_GPC_4(choice, opt_in, signal, allowed):
+    result = policy.cookie_categories_allowed(choice=choice, opt_in_required=opt_in, signal_honoured=signal)
+    assert result == allowed
+
+
+def test_a_visitor_outside_opt_in_regions_starts_with_non_essential_cookies_on__R_CK_2(client):
+    response = client.get(reverse("home"))
+    assert "ad_id" in response.cookies
+    assert 'class="house-ad"' in response.content.decode()
+    assert BANNER in response.content.decode(), "the banner asks until the browser chooses"
+
+
+@pytest.mark.parametrize("region", ["FR", "GB", "CH", "DE"])
+def test_a_visitor_in_an_opt_in_region_starts_with_non_essential_cookies_off__R_CK_2(client, settings, region):
+    settings.PRIVACY_REGION_HEADER = "X-Privacy-Region"
+    response = client.get(reverse("home"), HTTP_X_PRIVACY_REGION=region)
+    assert "ad_id" not in response.cookies
+    assert 'class="house-ad"' not in response.content.decode()
+    html = client.get(reverse("cookies"), HTTP_X_PRIVACY_REGION=region).content.decode()
+    for name in ("cookies_advertising", "cookies_performance"):
+        switch = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+        assert switch is not None
+        assert "checked" not in switch.group(0)
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        ("accept_all", {"performance": True, "advertising": True}),
+        ("reject_non_essential", {"performance": False, "advertising": False}),
+        ("advertising_off", {"performance": True, "advertising": False}),
+    ],
+)
+def test_the_banner_buttons_record_a_signed_versioned_choice__R_CK_2_R_CK_4(client, action, expected):
+    response = client.post(reverse("cookies"), {"action": action, "next": "/privacy/"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/privacy/"
+    recorded = choice_of(response)
+    assert recorded == cookies.CookieChoice(categories=expected, by_visitor=True)
+    morsel = response.cookies[cookies.CONSENT_COOKIE]
+    assert morsel["httponly"]
+    assert morsel["samesite"] == "Lax"
+    assert BANNER not in client.get(reverse("privacy_statement")).content.decode()
+
+
+def test_saving_the_tool_form_records_each_switch__R_CK_2(client):
+    response = client.post(reverse("cookies"), {"action": "save", "cookies_performance": "on"})
+    assert choice_of(response) == cookies.CookieChoice(categories={"performance": True, "advertising": False})
+    assert response["Location"] == reverse("cookies")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "garbage",
+        "",
+        "x" * 5000,
+        signing.dumps({"v": 1, "c": True, "p": True, "a": True}, salt="another.salt"),
+        signing.dumps({"v": 99, "c": True, "p": True, "a": True}, salt="consent.privacy_consent"),
+        signing.dumps({"v": 1, "c": True, "p": "yes", "a": True}, salt="consent.privacy_consent"),
+        signing.dumps(["not", "a", "dict"], salt="consent.privacy_consent"),
+        cookies.encode_choice(cookies.CookieChoice(categories={"performance": True, "advertising": True}))[:-2] + "xx",
+    ],
+)
+def test_a_tampered_oversized_stale_or_garbage_consent_cookie_is_no_choice__R_CK_2(client, raw):
+    client.cookies[cookies.CONSENT_COOKIE] = raw
+    for url in (reverse("home"), reverse("cookies"), reverse("do_not_sell")):
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.OK
+        assert BANNER in response.content.decode() or url == reverse("cookies")
+
+
+def test_with_advertising_off_no_response_sets_ad_id_whichever_view_tried__R_CK_3(client, settings):
+    settings.ROOT_URLCONF = "tests.cookie_urls"
+    client.post(reverse("cookies"), {"action": "reject_non_essential"})
+    response = client.get("/test-sets-cookies/")
+    assert "ad_id" not in response.cookies
+    assert "not_in_the_registry" not in response.cookies, "a cookie missing from the registry counts as advertising"
+    assert response.cookies["csrftoken"].value == "kept", "strictly necessary cookies stay"
+    assert "ad_id" not in client.get(reverse("home")).cookies
+
+
+def test_with_advertising_allowed_the_view_sets_its_cookies__R_CK_3(client, settings):
+    settings.ROOT_URLCONF = "tests.cookie_urls"
+    client.post(reverse("cookies"), {"action": "accept_all"})
+    response = client.get("/test-sets-cookies/")
+    assert response.cookies["ad_id"].value == "set-by-another-view"
+
+
+def test_opting_out_removes_an_advertising_cookie_the_browser_already_has__R_CK_3(client):
+    client.get(reverse("home"))
+    assert "ad_id" in client.cookies
+    response = client.post(reverse("cookies"), {"action": "reject_non_essential"})
+    assert response.cookies["ad_id"]["max-age"] == 0
+
+
+def test_advertising_markup_and_script_only_where_allowed__R_CK_3(client):
+    assert "ad-measurement" in client.get(reverse("home")).content.decode()
+    client.post(reverse("cookies"), {"action": "reject_non_essential"})
+    html = client.get(reverse("home")).content.decode()
+    assert "ad-measurement" not in html
+    assert 'class="house-ad"' not in html
+
+
+def test_a_signal_turns_advertising_cookies_off_and_records_it_in_the_consent_cookie__R_GPC_4(client):
+    client.post(reverse("cookies"), {"action": "accept_all"})
+    client.get(reverse("home"))
+    response = client.get(reverse("home"), **GPC)
+    assert response.cookies["ad_id"]["max-age"] == 0
+    assert choice_of(response) == cookies.CookieChoice(categories={"performance": True, "advertising": False})
+    later = client.get(reverse("home"))  # no signal now: the recorded choice stands
+    assert "ad_id" not in later.cookies or later.cookies["ad_id"]["max-age"] == 0
+    assert 'class="house-ad"' not in later.content.decode()
+
+
+def test_a_signal_without_a_prior_choice_still_shows_the_banner_for_the_rest__R_GPC_4(client):
+    response = client.get(reverse("home"), **GPC)
+    assert choice_of(response) == cookies.CookieChoice(
+        categories={"performance": True, "advertising": False}, by_visitor=False
+    )
+    assert BANNER in client.get(reverse("privacy_statement")).content.decode()
+
+
+def test_the_tool_shows_the_signal_and_keeps_advertising_off__R_GPC_6(client):
+    html = client.get(reverse("cookies"), **GPC).content.decode()
+    assert "Opt-out preference signal honored" in html
+    response = client.post(reverse("cookies"), {"action": "accept_all"}, **GPC, follow=True)
+    assert "advertising cookies stay off" in response.content.decode()
+    assert "ad_id" not in client.get(reverse("home"), **GPC).cookies
+
+
+def test_a_members_choice_is_also_recorded_for_the_account_with_events__R_CK_5(client, ads_account):
+    client.force_login(ads_account)
+    mark = last_event_id()
+    client.post(reverse("cookies"), {"action": "reject_non_essential"})
+    assert events_since(mark) == [
+        (None, Choice.COOKIES_PERFORMANCE, True, False, Source.MEMBER, ads_account.email),
+        (None, Choice.COOKIES_ADVERTISING, True, False, Source.MEMBER, ads_account.email),
+    ]
+    assert [e.context for e in ConsentEvent.objects.filter(id__gt=mark)] == [{"cookie_choice_version": 1}] * 2
+    assert client.post(reverse("cookies"), {"action": "reject_non_essential"}).status_code == HTTPStatus.FOUND
+    assert len(events_since(mark)) == 2, "the same choice again writes nothing"
+
+
+def test_a_visitors_choice_stays_with_the_browser__R_CK_5(client, ads_account):
+    mark = last_event_id()
+    client.post(reverse("cookies"), {"action": "reject_non_essential"})
+    assert events_since(mark) == []
+    assert not ChoiceValue.objects.filter(choice__startswith="cookies_").exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"action": "nonsense"}, {"action": "save", "cookies_advertising": "banana"}, {"action": ["save", "x"]}],
+)
+def test_a_malformed_cookie_post_re_renders_the_tool_and_records_nothing(client, data):
+    response = client.post(reverse("cookies"), data)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "<h1>Cookie preferences</h1>" in response.content.decode()
+    assert cookies.CONSENT_COOKIE not in response.cookies
+
+
+def test_pages_of_the_privacy_statement_and_do_not_sell__R_CK_1(client):
+    statement = client.get(reverse("privacy_statement")).content.decode()
+    assert 'id="cookies-and-internet-advertising"' in statement
+    assert 'href="/cookies/"' in statement
+    page = client.get(reverse("do_not_sell")).content.decode()
+    assert "Do Not Sell or Share My Personal Information" in page
+    assert 'value="advertising_off"' in page
+    assert "Opt all profiles out of all" in page
+    assert "Global Privacy Control (GPC) / Universal Opt-out" in page
