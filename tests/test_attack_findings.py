@@ -186,3 +186,25 @@ def test_privacy_conflict_after_a_concurrent_plan_change_shows_the_current_switc
     assert 'name="ba"' not in page
     assert 'name="shown" value="mic"' in page
     assert "your plan has no ads" in page
+
+
+# --- the README's commands -------------------------------------------------------------------------------------
+
+
+def test_stopping_tasks_run_with_ctrl_c_ends_cleanly_without_a_traceback(monkeypatch, capsys):
+    """`python3 tasks.py run` is stopped with Ctrl+C; that printed a KeyboardInterrupt traceback from
+    subprocess.run, which reads like a crash to a newcomer."""
+    import tasks
+
+    def manage(*args: str) -> None:
+        if args[0] == "runserver":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(tasks, "ensure_environment", lambda: None)
+    monkeypatch.setattr(tasks, "manage", manage)
+    try:
+        result = tasks.run()
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl+C escaped tasks.run() as a traceback")
+    assert result == 0
+    assert "Stopped." in capsys.readouterr().out
