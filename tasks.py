@@ -49,7 +49,10 @@ def run() -> int:
         " staff: admin@example.com at /admin/)\n",
         flush=True,
     )
-    manage("runserver", "127.0.0.1:8000")
+    try:
+        manage("runserver", "127.0.0.1:8000")
+    except KeyboardInterrupt:  # Ctrl+C is how the README says to stop it: no traceback for that
+        print("\nStopped.", flush=True)
     return 0
 
 

@@ -3,7 +3,10 @@
 - An action runs only for a user who is offered it (each declares the permission it needs); posting one that
   is not offered is refused with 403 rather than quietly ignored.
 - Only superusers change privileges (staff status, superuser status, groups, permissions), and nobody changes
-  their own; only superusers change or delete the accounts of staff.
+  their own; only superusers change or delete the accounts of staff, their profiles included, whether through a
+  change form or a bulk action.
+- Groups are privileges too (a group's permissions are its members' permissions): only superusers add, change
+  or delete one, else any staff user with change_group could give their own group every permission.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +17,14 @@ from accounts.models import Account
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 # On one's own account also the active flag: staff cannot lock themselves out or back in.
 OWN_ACCOUNT_FIELDS = (*PRIVILEGE_FIELDS, "is_active")
+
+
+def may_change_account(user: object, account: Account) -> bool:
+    """Whether `user` may change `account` (or its profiles): superusers any, others only non-staff accounts
+    and their own."""
+    if getattr(user, "is_superuser", False) or account.pk == getattr(user, "pk", None):
+        return True
+    return not (account.is_staff or account.is_superuser)
 
 
 class ActionPermissionMixin:
@@ -37,12 +48,23 @@ class StaffPrivilegesMixin:
         return readonly + [name for name in protected if name not in readonly]
 
     def _may_touch(self, request: HttpRequest, obj: Account | None) -> bool:
-        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
-            return True
-        return not (obj.is_staff or obj.is_superuser)
+        return obj is None or may_change_account(request.user, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
         return super().has_change_permission(request, obj) and self._may_touch(request, obj)  # type: ignore[misc]
 
     def has_delete_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
         return super().has_delete_permission(request, obj) and self._may_touch(request, obj)  # type: ignore[misc]
+
+
+class SuperuserOnlyMixin:
+    """Adding, changing and deleting are for superusers only (viewing follows the usual view permission)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)  # type: ignore[misc]

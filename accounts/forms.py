@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from phonenumber_field.formfields import PhoneNumberField
 
-from accounts.models import Profile
+from accounts.models import PhoneNumber, Profile
 from accounts.normalize import normalize_email
 
 
@@ -47,11 +47,25 @@ class PhoneForm(forms.Form):
     )
 
     def clean_number(self):
-        number = self.cleaned_data["number"]
-        # E.164 has no extension: storing the number would silently drop it, and texts cannot reach one.
-        if number and number.extension:
-            raise forms.ValidationError(
-                "Enter a number without an extension: text messages cannot reach an extension.",
-                code="extension",
-            )
-        return number
+        return refuse_extension(self.cleaned_data["number"])
+
+
+class PhoneNumberAdminForm(forms.ModelForm):
+    """The admin's phone inline: the same rules as the member's phone page."""
+
+    class Meta:
+        model = PhoneNumber
+        fields = ["number"]
+
+    def clean_number(self):
+        return refuse_extension(self.cleaned_data["number"])
+
+
+def refuse_extension(number):
+    # E.164 has no extension: storing the number would silently drop it, and texts cannot reach one.
+    if number and number.extension:
+        raise forms.ValidationError(
+            "Enter a number without an extension: text messages cannot reach an extension.",
+            code="extension",
+        )
+    return number

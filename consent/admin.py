@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -17,7 +19,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts import services as account_services
-from accounts.admin_permissions import ActionPermissionMixin, StaffPrivilegesMixin
+from accounts.admin_permissions import ActionPermissionMixin, StaffPrivilegesMixin, may_change_account
+from accounts.forms import PhoneNumberAdminForm
 from accounts.models import Account, PhoneNumber, Profile
 from consent import policy, selectors, services
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, Source
@@ -83,6 +86,18 @@ class EventSourceFilter(_KeyFilter):
     options = tuple((source.value, source.label) for source in Source)
 
 
+class DateHierarchyChangeList(ChangeList):
+    """Django's date hierarchy turns a year beyond what a date holds (?created_at__year=99999999999999999999)
+    into OverflowError, a 500; it is a malformed filter like any other, answered with the "invalid filter"
+    redirect."""
+
+    def get_filters(self, request: HttpRequest):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(admin.ModelAdmin):
     list_display = [
@@ -102,6 +117,9 @@ class ConsentEventAdmin(admin.ModelAdmin):
     search_fields = ["account__email"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
+        return DateHierarchyChangeList
 
     @admin.display(description="choice", ordering="choice")
     def choice_label(self, event: ConsentEvent) -> str:
@@ -129,6 +147,17 @@ def _choices_table(facts: policy.ProfileFacts, scope: Scope) -> str:
         note = "" if scope == Scope.ACCOUNT or policy.applies(spec, facts) else " (no effect on this profile)"
         rows.append((spec.label, "on" if value else "off", note))
     return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}{}</li>", rows))
+
+
+def _refuse_staff_accounts(model_admin: admin.ModelAdmin, request: HttpRequest, accounts: Iterable[Account]) -> bool:
+    """An action on a staff account (or its profiles) by someone who may not change it changes nothing at all,
+    as its change form would refuse; says so and returns True."""
+    if all(may_change_account(request.user, account) for account in accounts):
+        return False
+    model_admin.message_user(
+        request, "Only superusers change staff accounts and their profiles: nothing was changed.", messages.ERROR
+    )
+    return True
 
 
 def _events_link(query: str, text: str) -> str:
@@ -176,6 +205,7 @@ class PhoneNumberFormSet(BaseInlineFormSet):
 
 class PhoneNumberInline(admin.StackedInline):
     model = PhoneNumber
+    form = PhoneNumberAdminForm
     formset = PhoneNumberFormSet
     fields = ["number"]
     extra = 0
@@ -247,6 +277,8 @@ class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, admin.ModelAdmin
 
     @admin.action(description="Opt out of all, on every profile of the selected accounts", permissions=["change"])
     def opt_accounts_out_of_all(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
+        if _refuse_staff_accounts(self, request, queryset):
+            return
         written = sum(
             services.account_opt_all_profiles_out(account=account, from_profile=None, actor=_actor(request))
             for account in queryset
@@ -290,6 +322,11 @@ class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
+        # Like the account itself: only superusers change the profiles of staff accounts.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change_account(request.user, obj.account))
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Profile]:
         return super().get_queryset(request).prefetch_related("choice_values")
 
@@ -319,10 +356,10 @@ class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
 
     @admin.action(description="Opt out of all (selected profiles)", permissions=["change"])
     def opt_profiles_out_of_all(self, request: HttpRequest, queryset: QuerySet[Profile]) -> None:
-        changed = sum(
-            services.profile_opt_out_of_all(profile=profile, actor=_actor(request))
-            for profile in queryset.select_related("account")
-        )
+        profiles = list(queryset.select_related("account"))
+        if _refuse_staff_accounts(self, request, (profile.account for profile in profiles)):
+            return
+        changed = sum(services.profile_opt_out_of_all(profile=profile, actor=_actor(request)) for profile in profiles)
         self.message_user(
             request, f"Opted {queryset.count()} profile(s) out of all ({changed} changes).", messages.SUCCESS
         )

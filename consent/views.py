@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors as account_selectors
-from accounts.models import Profile
+from accounts.models import Account, Profile
 from consent import cookies, policy, selectors, services
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Source
 from consent.forms import ChoicesForm
@@ -46,10 +46,16 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
         return _render(request, the_profile, facts, ChoicesForm(choices=shown, initial=facts.values))
 
     actor = services.Actor(source=Source.MEMBER, acting_user=request.user, jurisdiction=request.privacy.jurisdiction)
-    action = request.POST.get("action", "save")
+    actions = request.POST.getlist("action") or ["save"]
+    action = actions[0]
     posted = set(request.POST) - ALWAYS_ALLOWED_FIELDS
     shown_keys = {spec.key for spec in shown}
-    if action not in ACTIONS or not posted <= {spec.key for spec in REGISTRY.on_page(Page.PRIVACY)}:
+    # One form sends one action; two are a forged or broken request, never read as "the last one".
+    if (
+        len(actions) != 1
+        or action not in ACTIONS
+        or not posted <= {spec.key for spec in REGISTRY.on_page(Page.PRIVACY)}
+    ):
         return _rerender(request, the_profile, facts, shown, NOT_UNDERSTOOD, HTTPStatus.BAD_REQUEST)
     if posted - shown_keys or ("shown" in request.POST and set(request.POST["shown"].split()) != shown_keys):
         return _rerender(request, the_profile, facts, shown, STALE, HTTPStatus.CONFLICT)
@@ -69,7 +75,7 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
         try:
             changed = services.profile_set_choices(profile=the_profile, values=values, actor=actor)
         except services.ChoiceNotAvailable:  # the plan or kids flag changed between reading and locking
-            return _rerender(request, the_profile, facts, shown, STALE, HTTPStatus.CONFLICT)
+            return _rerender_current(request, profile, STALE, HTTPStatus.CONFLICT)
         if changed:
             messages.success(request, f"Saved your privacy and data settings for {the_profile.name}.")
         else:
@@ -108,6 +114,15 @@ def _rerender(
 ) -> HttpResponse:
     messages.warning(request, message)
     return _render(request, profile, facts, ChoicesForm(choices=shown, initial=facts.values), status)
+
+
+def _rerender_current(request: MemberPrivacyRequest, profile_id: str, message: str, status: HTTPStatus) -> HttpResponse:
+    """Re-render with the settings as they are now: the plan or kids flag read at the start of the request
+    changed since, so the account and profile are read again (the page says "These are the current settings")."""
+    account = Account.objects.get(pk=request.user.pk)
+    the_profile = account_selectors.profile_of_account(account=account, profile_id=profile_id)
+    facts = selectors.profile_facts(profile=the_profile, account=account)
+    return _rerender(request, the_profile, facts, policy.choices_on_page(facts, Page.PRIVACY), message, status)
 
 
 def _render(
