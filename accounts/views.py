@@ -1,3 +1,5 @@
+from http import HTTPStatus
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,19 +21,21 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profiles(request: MemberRequest) -> HttpResponse:
     """ "Who's watching?": choosing a profile makes it the session's active profile."""
+    status = HTTPStatus.OK
     if request.method == "POST":
         form = ChooseProfileForm(request.POST)
-        if not form.is_valid():
-            return HttpResponse("Choose one of your profiles.", status=400, content_type="text/plain")
-        profile = selectors.profile_of_account(account=request.user, profile_id=form.cleaned_data["profile"])
-        set_active_profile(request, profile)
-        messages.success(request, f"You are watching as {profile.name}.")
-        next_url = safe_local_path(request, request.POST.get("next"))
-        # A plain redirect to the path: redirect() would try a non-path value as a URL name.
-        return HttpResponseRedirect(next_url) if next_url else redirect("account")
+        if form.is_valid():
+            profile = selectors.profile_of_account(account=request.user, profile_id=form.cleaned_data["profile"])
+            set_active_profile(request, profile)
+            messages.success(request, f"You are watching as {profile.name}.")
+            next_url = safe_local_path(request, request.POST.get("next"))
+            # A plain redirect to the path: redirect() would try a non-path value as a URL name.
+            return HttpResponseRedirect(next_url) if next_url else redirect("account")
+        messages.error(request, "Choose one of your profiles.")
+        status = HTTPStatus.BAD_REQUEST
 
     account_profiles = selectors.account_profiles(account=request.user)
     return render(
@@ -42,11 +46,12 @@ def profiles(request: MemberRequest) -> HttpResponse:
             "can_add": len(account_profiles) < MAX_PROFILES,
             "next": safe_local_path(request, request.GET.get("next")) or "",
         },
+        status=status,
     )
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile_add(request: MemberRequest) -> HttpResponse:
     form = AddProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -80,7 +85,7 @@ def account(request: MemberRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def phone(request: MemberRequest) -> HttpResponse:
     """Change phone number, or delete it (asked to confirm first)."""
     current = selectors.account_phone(account=request.user)
@@ -97,10 +102,11 @@ def phone(request: MemberRequest) -> HttpResponse:
             messages.success(request, "Your phone number was saved." if changed else "That is already your number.")
             return redirect("account")
     elif action is not None:
-        return HttpResponse("Unknown action.", status=400, content_type="text/plain")
+        messages.error(request, "That request was not understood, so nothing was changed.")
+    bad = bool(form.errors) or (action is not None and action not in {"change", "delete"})
     return render(
         request,
         "accounts/phone.html",
         {"form": form, "phone": current, "confirm_delete": "delete" in request.GET and current is not None},
-        status=400 if form.errors else 200,
+        status=HTTPStatus.BAD_REQUEST if bad else HTTPStatus.OK,
     )

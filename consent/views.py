@@ -33,7 +33,7 @@ SIGNAL_CONFLICT = (
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpResponse:
     """Privacy and data settings for one profile of the signed-in account (R-PDS-1 to R-PDS-7).
 
@@ -42,7 +42,7 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
     the_profile = account_selectors.profile_of_account(account=request.user, profile_id=profile)
     facts = selectors.profile_facts(profile=the_profile, account=request.user)
     shown = policy.choices_on_page(facts, Page.PRIVACY)
-    if request.method == "GET":
+    if request.method != "POST":
         return _render(request, the_profile, facts, ChoicesForm(choices=shown, initial=facts.values))
 
     actor = services.Actor(source=Source.MEMBER, acting_user=request.user, jurisdiction=request.privacy.jurisdiction)
@@ -153,7 +153,7 @@ def _render(
 AD_ID_COOKIE = "ad_id"
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def home(request: PrivacyRequest) -> HttpResponse:
     """The landing page. It sets the site's own advertising cookie, `ad_id`, only where advertising cookies are
     allowed (R-CK-3), so enforcement can be seen working."""
@@ -178,7 +178,7 @@ COOKIE_ACTIONS = {
 }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cookie_settings(request: PrivacyRequest) -> HttpResponse:
     """The cookie choice tool (R-CK-1 to R-CK-5): what each cookie is for, and the browser's choice.
 
@@ -248,19 +248,19 @@ def _cookie_choice(action: str, form: ChoicesForm, current: dict[str, bool]) -> 
     return {_category(key): value for key, value in form.values().items()}
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def privacy_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "consent/privacy_statement.html")
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def do_not_sell(request: PrivacyRequest) -> HttpResponse:
     """Do Not Sell or Share My Personal Information: the visitor's one-click path (advertising cookies off),
     the members' path, and how the signal is honoured."""
     return render(request, "consent/do_not_sell.html", {"signal_honoured": request.privacy.signal_honoured})
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def gpc_json(request: HttpRequest) -> JsonResponse:
     """R-GPC-7: the site's statement that it honours Global Privacy Control."""
     return JsonResponse({"gpc": True, "lastUpdate": settings.PRIVACY_GPC_LAST_UPDATE})

@@ -291,3 +291,22 @@ def test_production_storage_without_collectstatic_serves_pages_not_500(client, t
 
 def test_the_friendly_error_page_needs_no_template_context():
     assert "Something went wrong" in render_to_string("500.html")
+
+
+def test_whos_watching_with_a_malformed_choice_re_renders_the_page_with_a_message(member_client):
+    response = member_client.post(reverse("profiles"), {"profile": "not-a-uuid"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response["Content-Type"].startswith("text/html")
+    assert "Choose one of your profiles." in response.content.decode()
+
+
+def test_phone_page_with_an_unknown_action_re_renders_the_page_with_a_message(member_client, ads_account):
+    response = member_client.post(reverse("phone"), {"action": "explode"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response["Content-Type"].startswith("text/html")
+    assert "That request was not understood" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["home", "profiles", "account", "phone", "cookies", "privacy_statement"])
+def test_head_requests_answer_like_get(member_client, url_name):
+    assert member_client.head(reverse(url_name)).status_code == HTTPStatus.OK
