@@ -178,6 +178,10 @@ PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
 
 # Jurisdiction of a request (ISO 3166-2) from a trusted proxy header, e.g. "X-Privacy-Region"; unset by default.
 PRIVACY_REGION_HEADER = env.str("PRIVACY_REGION_HEADER", default="") or None
+# Honour Global Privacy Control everywhere, not only in the jurisdictions whose law requires it (R-GPC-2).
+PRIVACY_GPC_EVERYWHERE = env.bool("PRIVACY_GPC_EVERYWHERE", default=False)
+# The date /.well-known/gpc.json reports as the last change of how this site handles the signal (R-GPC-7).
+PRIVACY_GPC_LAST_UPDATE = "2026-11-25"
 
 LOGGING = {
     "version": 1,
@@ -185,6 +189,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
-PRIVACY_GPC_EVERYWHERE = env.bool("PRIVACY_GPC_EVERYWHERE", default=False)
-# The date /.well-known/gpc.json reports as the last change of how this site handles the signal (R-GPC-7).
-PRIVACY_GPC_LAST_UPDATE = "2026-11-25"
