@@ -113,3 +113,36 @@ def test_privacy_form_never_answers_a_server_error_and_a_refused_post_changes_no
     if response.status_code != HTTPStatus.FOUND:
         assert response["Content-Type"].startswith("text/html")
         assert events_since(mark) == []
+
+
+cookie_fields = st.sampled_from(["action", "next", "cookies_performance", "cookies_advertising", "extra"])
+cookie_values = st.one_of(
+    st.sampled_from(["save", "accept_all", "reject_non_essential", "advertising_off", "on", "/", "//x", ""]),
+    any_text,
+)
+
+
+@PROPERTY
+@given(form=st.dictionaries(cookie_fields, st.lists(cookie_values, min_size=1, max_size=3), max_size=5))
+def test_cookie_tool_never_answers_a_server_error__R_CK_4(db, form):
+    response = Client().post(reverse("cookies"), form)
+    assert response.status_code in {HTTPStatus.FOUND, HTTPStatus.BAD_REQUEST}
+    if response.status_code == HTTPStatus.FOUND:
+        assert response["Location"].startswith("/")
+        assert not response["Location"].startswith("//")
+
+
+header_text = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=100)
+
+
+@PROPERTY
+@given(
+    consent_cookie=st.one_of(header_text, any_text.map(lambda t: t.encode("utf-8", "ignore").hex())), gpc=header_text
+)
+def test_any_consent_cookie_or_signal_header_is_answered_without_a_server_error__R_CK_2_R_GPC_1(
+    db, consent_cookie, gpc
+):
+    client = Client(HTTP_SEC_GPC=gpc)
+    client.cookies["privacy_consent"] = consent_cookie
+    for url in (reverse("home"), reverse("cookies")):
+        assert client.get(url).status_code == HTTPStatus.OK
