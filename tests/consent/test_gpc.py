@@ -93,29 +93,30 @@ def test_signal_opts_the_active_profile_out_with_gpc_events__R_GPC_3(client, ads
 def test_signal_from_the_primary_profile_opts_every_profile_and_later_ones_out__R_GPC_3_R_PDS_4(client, ads_account):
     mark = last_event_id()
     watching(client, ads_account, "Alex").get(reverse("account"), **GPC)
-    # Kids: MIC off; BA does not exist on a kids profile, so the signal leaves its stored value alone.
-    assert mic_ba(ads_account) == [("Alex", False, False), ("Sam", False, False), ("Kids", False, True)]
+    # Kids: BA does not exist on a kids profile, but its stored value is turned off too, so the profile
+    # becoming a regular one later cannot bring behavioral advertising back (R-GPC-8).
+    assert mic_ba(ads_account) == [("Alex", False, False), ("Sam", False, False), ("Kids", False, False)]
     assert all_opted_out(ads_account)
     assert {(event[1], event[4]) for event in events_since(mark)} == {
         (Choice.MIC, Source.GPC),
         (Choice.BA, Source.GPC),
         (Choice.ALL_PROFILES_OPT_OUT, Source.GPC),
     }
-    assert len(events_since(mark)) == 6
+    assert len(events_since(mark)) == 7
     later = ProfileFactory(account=ads_account, name="Later")
     assert (values_of(later)[Choice.MIC], values_of(later)[Choice.BA]) == (False, False)
 
 
-def test_signal_on_a_plan_without_ads_turns_off_mic_only__R_GPC_3(client):
+def test_signal_on_a_plan_without_ads_turns_off_mic_and_the_hidden_ba__R_GPC_3_R_PDS_5(client):
     account = AccountFactory(plan=Plan.STANDARD, region="US-TX", primary_profile_name="Jordan")
     ProfileFactory(account=account, name="Riley")
     watching(client, account, "Riley").get(reverse("account"), **GPC)
-    assert mic_ba(account) == [("Jordan", True, True), ("Riley", False, True)]
+    assert mic_ba(account) == [("Jordan", True, True), ("Riley", False, False)]
 
 
 def test_signal_on_a_kids_profile_turns_off_mic__R_GPC_3_R_PDS_2(client, ads_account):
     watching(client, ads_account, "Kids").get(reverse("account"), **GPC)
-    assert mic_ba(ads_account)[2] == ("Kids", False, True)
+    assert mic_ba(ads_account)[2] == ("Kids", False, False)
 
 
 @pytest.mark.parametrize(
@@ -244,7 +245,7 @@ def test_a_request_without_the_signal_turns_nothing_back_on__R_GPC_8(client, ads
         client.get(reverse("account"))
         client.get(profile_named(ads_account, "Alex").get_absolute_url())
     assert events_since(mark) == []
-    assert mic_ba(ads_account) == [("Alex", False, False), ("Sam", False, False), ("Kids", False, True)]
+    assert mic_ba(ads_account) == [("Alex", False, False), ("Sam", False, False), ("Kids", False, False)]
 
 
 def test_without_the_signal_a_member_turns_a_choice_on_without_being_asked__R_GPC_8(client, ads_account):

@@ -1,0 +1,53 @@
+"""What the outside review of Global Privacy Control and cookies found (SPEC §5, §6), one test per defect."""
+
+import pytest
+from django.urls import reverse
+
+from accounts import services as account_services
+from accounts.models import Account, Plan
+from accounts.sessions import ACTIVE_PROFILE_KEY
+from consent import policy, selectors
+from tests.conftest import profile_named
+from tests.factories import AccountFactory, ProfileFactory
+
+GPC = {"HTTP_SEC_GPC": "1"}
+
+
+def watching(client, account, name: str):
+    client.force_login(account)
+    session = client.session
+    session[ACTIVE_PROFILE_KEY] = str(profile_named(account, name).pk)
+    session.save()
+    return client
+
+
+def effective(account: Account) -> list[tuple[str, bool, bool]]:
+    """(name, MIC allowed, BA allowed) per profile: what downstream systems are told, read afresh."""
+    account = Account.objects.get(pk=account.pk)
+    rows = []
+    for profile in account.profiles.order_by("slot"):
+        facts = selectors.profile_facts(profile=profile, account=account)
+        rows.append((profile.name, policy.mic_allowed(facts), policy.behavioral_ads_allowed(facts)))
+    return rows
+
+
+@pytest.mark.django_db
+def test_signal_opt_out_survives_the_plan_gaining_ads__R_GPC_8_R_PDS_5(client):
+    """The signal sent on a plan without ads opted the account out; moving to the ad plan afterwards (no signal
+    on that request, or the change made by support) must not bring behavioral advertising back."""
+    account = AccountFactory(plan=Plan.STANDARD, region="US-CA", primary_profile_name="Jordan")
+    ProfileFactory(account=account, name="Riley")
+    watching(client, account, "Jordan").get(reverse("account"), **GPC)
+
+    account_services.account_set_plan(account=account, plan=Plan.STANDARD_WITH_ADS, acting_user=account)
+
+    assert effective(account) == [("Jordan", False, False), ("Riley", False, False)]
+
+
+@pytest.mark.django_db
+def test_signal_opt_out_survives_a_kids_profile_becoming_a_regular_one__R_GPC_8_R_PDS_2(client, ads_account):
+    watching(client, ads_account, "Alex").get(reverse("account"), **GPC)
+
+    account_services.profile_set_kids(profile=profile_named(ads_account, "Kids"), is_kids=False, acting_user=None)
+
+    assert effective(ads_account)[2] == ("Kids", False, False)
