@@ -153,10 +153,18 @@ def signal_honoured(
     *, jurisdiction: str, rules: Mapping[str, JurisdictionRule], today: date, everywhere: bool = False
 ) -> bool:
     """R-GPC-2, R-GPC-9: where the law requires it from its effective day, everywhere if so configured, and
-    where the jurisdiction is unknown (fail safe). A listed state counts from the day its rule starts."""
+    where the jurisdiction is unknown (fail safe). A listed state counts from the day its rule starts.
+
+    A country whose duty is set by its subdivisions (the US states), known without one ("US" from a proxy
+    that only knows the country, or a billing region without the state), is as unknown as no jurisdiction:
+    the request may come from a state that requires it, so the signal is honoured."""
     if everywhere or not jurisdiction:
         return True
     rule = rules.get(jurisdiction)
+    if rule is None and "-" not in jurisdiction:
+        prefix = f"{jurisdiction}-"
+        states = (each for code, each in rules.items() if code.startswith(prefix))
+        return any(_in_force(state.honours_signal_from, today) for state in states)
     return rule is not None and _in_force(rule.honours_signal_from, today)
 
 

@@ -1,5 +1,7 @@
 """What the outside review of Global Privacy Control and cookies found (SPEC §5, §6), one test per defect."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -51,3 +53,30 @@ def test_signal_opt_out_survives_a_kids_profile_becoming_a_regular_one__R_GPC_8_
     account_services.profile_set_kids(profile=profile_named(ads_account, "Kids"), is_kids=False, acting_user=None)
 
     assert effective(ads_account)[2] == ("Kids", False, False)
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "honoured"),
+    [
+        ("US", True),  # a US request whose state is unknown: the state's law may require it (fail safe)
+        ("US-FL", False),  # a known state without the duty
+        ("FR", False),  # a known country without the duty
+        ("CA", False),  # a country with no signal rules for any subdivision
+    ],
+)
+def test_a_country_known_only_by_its_subdivisions_without_one_is_unknown_and_honours_the_signal__R_GPC_2(
+    jurisdiction, honoured
+):
+    rules = {
+        "US-CA": policy.JurisdictionRule(honours_signal_from=date(2020, 8, 14)),
+        "FR": policy.JurisdictionRule(cookie_opt_in_from=date(2011, 5, 25)),
+    }
+    assert policy.signal_honoured(jurisdiction=jurisdiction, rules=rules, today=date(2026, 11, 25)) is honoured
+
+
+@pytest.mark.django_db
+def test_a_proxy_sending_only_the_country_us_still_honours_the_signal__R_GPC_2(client, settings):
+    settings.PRIVACY_REGION_HEADER = "X-Privacy-Region"
+    account = AccountFactory(region="US-CA", primary_profile_name="Alex")
+    watching(client, account, "Alex").get(reverse("account"), HTTP_X_PRIVACY_REGION="US", **GPC)
+    assert effective(account) == [("Alex", False, False)]
