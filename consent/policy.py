@@ -82,9 +82,12 @@ def opt_out_of_all(facts: ProfileFacts) -> list[Change]:
     """R-PDS-3: every covered choice off.
 
     A choice the profile does not show (BA on a plan without ads) is turned off too: the member asked for
-    "all", and a later move to an ad plan must not bring behavioral advertising back (R-PDS-5).
+    "all", and a later move to an ad plan must not bring behavioral advertising back (R-PDS-5). Turning a choice
+    off ends the explicit consent that kept it on despite the signal, so turning it back on under the signal
+    asks again (R-GPC-6), as it does when the member turns it off one by one.
     """
-    return changes(current=facts.values, wanted=opt_out_of_all_values())
+    wanted = opt_out_of_all_values()
+    return changes(current=facts.values, wanted={**wanted, **signal_consent_withdrawn(facts, wanted)})
 
 
 def may_opt_all_profiles_out(facts: ProfileFacts) -> bool:

@@ -1,6 +1,7 @@
 """What the outside review of Global Privacy Control and cookies found (SPEC §5, §6), one test per defect."""
 
 from datetime import date
+from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
@@ -9,7 +10,8 @@ from accounts import services as account_services
 from accounts.models import Account, Plan
 from accounts.sessions import ACTIVE_PROFILE_KEY
 from consent import policy, selectors
-from tests.conftest import profile_named
+from consent.choices import Choice
+from tests.conftest import profile_named, values_of
 from tests.factories import AccountFactory, ProfileFactory
 
 GPC = {"HTTP_SEC_GPC": "1"}
@@ -80,3 +82,21 @@ def test_a_proxy_sending_only_the_country_us_still_honours_the_signal__R_GPC_2(c
     account = AccountFactory(region="US-CA", primary_profile_name="Alex")
     watching(client, account, "Alex").get(reverse("account"), HTTP_X_PRIVACY_REGION="US", **GPC)
     assert effective(account) == [("Alex", False, False)]
+
+
+@pytest.mark.django_db
+def test_opt_all_profiles_ends_explicit_signal_consent_so_turning_on_again_asks__R_GPC_6_R_PDS_4(client, ads_account):
+    """ "Opt out of all" ends the consent that kept a choice on despite the signal; "Opt all profiles out of all"
+    must too, or turning the choice back on under the signal skips the conflict step."""
+    watching(client, ads_account, "Alex")
+    alex = profile_named(ads_account, "Alex")
+    client.get(alex.get_absolute_url(), **GPC)
+    client.post(alex.get_absolute_url(), {"action": "save", "mic": "on", "confirm_signal": "yes"}, **GPC)
+    assert values_of(alex)["mic_signal_consent"] is True
+
+    client.post(alex.get_absolute_url(), {"action": "opt_all_profiles"}, **GPC)
+
+    assert values_of(alex)["mic_signal_consent"] is False
+    again = client.post(alex.get_absolute_url(), {"action": "save", "mic": "on"}, **GPC)
+    assert again.status_code == HTTPStatus.CONFLICT
+    assert values_of(alex)[Choice.MIC] is False

@@ -8,7 +8,8 @@ from consent.choices import REGISTRY, Choice, Page, Scope
 
 
 def facts(*, ads=True, kids=False, primary=False, mic=True, ba=True, opted_out=False) -> policy.ProfileFacts:
-    values: dict[str, bool] = {Choice.MIC: mic, Choice.BA: ba, Choice.ALL_PROFILES_OPT_OUT: opted_out}
+    values = policy.current_values({}, scopes=[Scope.PROFILE, Scope.ACCOUNT])  # every choice, at its default
+    values.update({Choice.MIC: mic, Choice.BA: ba, Choice.ALL_PROFILES_OPT_OUT: opted_out})
     return policy.ProfileFacts(plan_has_ads=ads, is_kids=kids, is_primary=primary, values=values)
 
 
