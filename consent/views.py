@@ -198,6 +198,9 @@ def cookie_settings(request: PrivacyRequest) -> HttpResponse:
             status = HTTPStatus.BAD_REQUEST
         else:
             wanted = _cookie_choice(action, form, current)
+            kept_off = wanted[policy.ADVERTISING] and privacy.signal_honoured
+            if kept_off:  # R-GPC-4: the browser and the account record the same choice
+                wanted[policy.ADVERTISING] = False
             next_url = safe_local_path(request, request.POST.get("next")) or reverse("cookies")
             response = redirect(next_url)
             choice = cookies.CookieChoice(categories=wanted)
@@ -215,7 +218,7 @@ def cookie_settings(request: PrivacyRequest) -> HttpResponse:
                     ),
                 )
             messages.success(request, COOKIE_ACTIONS[action])
-            if wanted[policy.ADVERTISING] and privacy.signal_honoured:
+            if kept_off:
                 messages.info(request, SIGNAL_KEEPS_ADS_OFF)
             return response
     switches = {_category(spec.key): form[spec.key] for spec in specs}
@@ -228,8 +231,8 @@ def cookie_settings(request: PrivacyRequest) -> HttpResponse:
 
 
 SIGNAL_KEEPS_ADS_OFF = (
-    "Opt-out preference signal honored: your browser sends Global Privacy Control, so advertising cookies stay "
-    "off while it does."
+    "Opt-out preference signal honored: your browser sends Global Privacy Control, so advertising cookies are "
+    "off on this browser. To allow them, turn the signal off in your browser and choose again here."
 )
 
 

@@ -180,7 +180,7 @@ def test_the_tool_shows_the_signal_and_keeps_advertising_off__R_GPC_6(client):
     html = client.get(reverse("cookies"), **GPC).content.decode()
     assert "Opt-out preference signal honored" in html
     response = client.post(reverse("cookies"), {"action": "accept_all"}, **GPC, follow=True)
-    assert "advertising cookies stay off" in response.content.decode()
+    assert "advertising cookies are off on this browser" in response.content.decode()
     assert "ad_id" not in client.get(reverse("home"), **GPC).cookies
 
 
@@ -195,6 +195,17 @@ def test_a_members_choice_is_also_recorded_for_the_account_with_events__R_CK_5(c
     assert [e.context for e in ConsentEvent.objects.filter(id__gt=mark)] == [{"cookie_choice_version": 1}] * 2
     assert client.post(reverse("cookies"), {"action": "reject_non_essential"}).status_code == HTTPStatus.FOUND
     assert len(events_since(mark)) == 2, "the same choice again writes nothing"
+
+
+def test_a_members_accept_all_under_the_signal_records_advertising_off_for_the_account_too__R_CK_5_R_GPC_4(
+    client, ads_account
+):
+    client.force_login(ads_account)
+    mark = last_event_id()
+    client.post(reverse("cookies"), {"action": "accept_all"}, **GPC)
+    assert events_since(mark) == [
+        (None, Choice.COOKIES_ADVERTISING, True, False, Source.MEMBER, ads_account.email),
+    ]
 
 
 def test_a_visitors_choice_stays_with_the_browser__R_CK_5(client, ads_account):
