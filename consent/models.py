@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -62,10 +62,24 @@ class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
     def delete(self):
         raise AppendOnlyError("consent events are append-only; use purge_before() for retention")
 
-    def purge_before(self, cutoff: datetime) -> int:
-        """R-AU-3: the one sanctioned deletion, of events older than the retention cut-off."""
-        deleted, _ = models.QuerySet.delete(self.filter(created_at__lt=cutoff))
-        return deleted
+    def purge_before(self, cutoff: datetime, *, batch_size: int | None = None) -> int:
+        """R-AU-3: the one sanctioned deletion, of events older than the retention cut-off.
+
+        With `batch_size`, deletes at most that many oldest events per statement, each in its own short
+        transaction, until none is left: a large purge never holds a long lock on PostgreSQL.
+        """
+        old = self.filter(created_at__lt=cutoff)
+        if batch_size is None:
+            deleted, _ = models.QuerySet.delete(old)
+            return deleted
+        total = 0
+        while True:
+            with transaction.atomic():
+                ids = list(old.order_by("created_at", "id").values_list("id", flat=True)[:batch_size])
+                if not ids:
+                    return total
+                deleted, _ = models.QuerySet.delete(self.model.objects.filter(id__in=ids))
+            total += deleted
 
 
 class ConsentEvent(models.Model):

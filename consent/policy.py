@@ -8,7 +8,7 @@ registry in consent.choices. Rule ids refer to SPEC.md.
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, signal_consent_key
 
@@ -124,6 +124,17 @@ def resolve_jurisdiction(*, proxy_value: str | None, account_region: str | None)
         if _JURISDICTION.match(value):
             return value
     return ""
+
+
+# Audit retention (SPEC §8) ---------------------------------------------------------------------------------
+
+# R-AU-3: consent events are kept 24 months, counted as 730 days so the cut-off never depends on leap years.
+EVENT_RETENTION = timedelta(days=730)
+
+
+def event_purge_cutoff(now: datetime) -> datetime:
+    """R-AU-3: events created before this instant are past retention; anything younger is kept."""
+    return now - EVENT_RETENTION
 
 
 # Global Privacy Control (SPEC §5) ---------------------------------------------------------------------------
