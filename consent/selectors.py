@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Account, Profile
 from consent import policy
-from consent.choices import Choice, Scope
+from consent.choices import REGISTRY, Choice, Scope, always
 from consent.models import ChoiceValue, Cookie, CookieCategory, Jurisdiction
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
@@ -55,6 +56,33 @@ def account_values(*, account: Account) -> dict[str, bool]:
 def all_profiles_opted_out(*, account: Account) -> bool:
     """R-PDS-4: whether "Opt all profiles out of all" is in force for the account."""
     return account_values(account=account)[Choice.ALL_PROFILES_OPT_OUT]
+
+
+def mic_audience() -> "QuerySet[Account, tuple[str, object]]":
+    """R-MIC-2: (email, phone) of every active account with at least one profile, all of whose profiles allow
+    MIC, as one query (so it reads one snapshot and can stream).
+
+    The same rule as policy.mic_allowed, written in SQL so the export need not load every account's facts:
+    MIC applies to every profile (its registry predicate is `always`), so a profile allows it exactly when its
+    stored value, else the registry's default, is on.
+    """
+    spec = REGISTRY[Choice.MIC]
+    if spec.applies is not always:  # pragma: no cover - a guard for whoever changes the registry entry
+        raise NotImplementedError("mic_audience assumes MIC applies to every profile")
+    mic_rows = ChoiceValue.objects.filter(profile=OuterRef("pk"), choice=Choice.MIC)
+    if spec.default:
+        # No row means on: a profile is out only with a stored "off".
+        blocking = Profile.objects.filter(account=OuterRef("pk")).filter(Exists(mic_rows.filter(value=False)))
+    else:
+        # No row means off: a profile is out unless it stored "on".
+        blocking = Profile.objects.filter(account=OuterRef("pk")).exclude(Exists(mic_rows.filter(value=True)))
+    return (
+        Account.objects.filter(is_active=True)
+        .filter(Exists(Profile.objects.filter(account=OuterRef("pk"))))
+        .exclude(Exists(blocking))
+        .order_by("pk")
+        .values_list("email", "phone__number")
+    )
 
 
 # Jurisdictions and the cookie registry: small tables read on many requests, so each process keeps them in the
