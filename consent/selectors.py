@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from accounts.models import Account, Profile
 from consent import policy
 from consent.choices import REGISTRY, Choice, Scope, always
-from consent.models import ChoiceValue, Cookie, CookieCategory, Jurisdiction
+from consent.models import ChoiceValue, Cookie, CookieCategory, Device, Jurisdiction
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
 Stored = dict[UUID | None, dict[str, bool]]
@@ -20,7 +20,7 @@ Stored = dict[UUID | None, dict[str, bool]]
 def stored_values(*, account: Account) -> Stored:
     """Every stored choice of the account and its profiles, in one query."""
     stored: Stored = {}
-    for profile_id, choice, value in ChoiceValue.objects.filter(account=account).values_list(
+    for profile_id, choice, value in ChoiceValue.objects.filter(account=account, device=None).values_list(
         "profile_id", "choice", "value"
     ):
         stored.setdefault(profile_id, {})[choice] = value
@@ -49,13 +49,33 @@ def profiles_facts(*, account: Account, profiles: Iterable[Profile]) -> dict[UUI
 
 def account_values(*, account: Account) -> dict[str, bool]:
     """The account's own (account-scoped) choices, defaults filled in: one query."""
-    stored = dict(ChoiceValue.objects.filter(account=account, profile=None).values_list("choice", "value"))
+    stored = dict(ChoiceValue.objects.filter(account=account, profile=None, device=None).values_list("choice", "value"))
     return policy.current_values(stored, scopes=[Scope.ACCOUNT])
 
 
 def all_profiles_opted_out(*, account: Account) -> bool:
     """R-PDS-4: whether "Opt all profiles out of all" is in force for the account."""
     return account_values(account=account)[Choice.ALL_PROFILES_OPT_OUT]
+
+
+def device_facts(*, device: Device) -> policy.DeviceFacts:
+    """A device's reported settings (R-AD-1, R-PUSH-1), defaults filled in: one query."""
+    stored = dict(ChoiceValue.objects.filter(device=device).values_list("choice", "value"))
+    return policy.DeviceFacts(values=policy.current_values(stored, scopes=[Scope.DEVICE]))
+
+
+def facts_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, policy.ProfileFacts]:
+    """Facts of any profiles, of any accounts, in two queries however many (the API's batch form). Profiles
+    that do not exist are simply absent."""
+    profiles = list(Profile.objects.select_related("account").filter(pk__in=list(profile_ids)))
+    stored: dict[int, Stored] = {}
+    rows = ChoiceValue.objects.filter(account_id__in={p.account_id for p in profiles}, device=None)
+    for account_id, profile_id, choice, value in rows.values_list("account_id", "profile_id", "choice", "value"):
+        stored.setdefault(account_id, {}).setdefault(profile_id, {})[choice] = value
+    return {
+        profile.pk: facts_from(profile=profile, account=profile.account, stored=stored.get(profile.account_id, {}))
+        for profile in profiles
+    }
 
 
 def mic_audience() -> "QuerySet[Account, tuple[str, object]]":
