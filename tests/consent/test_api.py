@@ -344,3 +344,26 @@ def test_device_rows_do_not_leak_into_account_or_profile_values(ads_account):
     assert selectors.stored_values(account=ads_account).get(None, {}).get(Choice.DEVICE_NOTIFICATIONS) is None
     services.choices_set(account=ads_account, values={Choice.COOKIES_ADVERTISING: False}, actor=actor())
     assert selectors.account_values(account=ads_account)[Choice.COOKIES_ADVERTISING] is False
+
+
+@pytest.mark.django_db
+def test_device_choices_only_on_the_accounts_own_devices_through_the_one_writer(ads_account):
+    alex = profile_named(ads_account, "Alex")
+    theirs = _device(AccountFactory(email="other@example.com"))
+    mine = _device(ads_account, notifications=False)
+    with pytest.raises(services.WrongScope):
+        services.choices_set(
+            account=ads_account, profile=alex, values={Choice.DEVICE_NOTIFICATIONS: True}, actor=actor()
+        )
+    with pytest.raises(services.WrongScope):
+        services.choices_set(account=ads_account, device=mine, values={Choice.MIC: False}, actor=actor())
+    with pytest.raises(Device.DoesNotExist):
+        services.choices_set(
+            account=ads_account, device=theirs, values={Choice.DEVICE_NOTIFICATIONS: True}, actor=actor()
+        )
+    assert (
+        services.choices_set(
+            account=ads_account, device=mine, values={Choice.DEVICE_NOTIFICATIONS: False}, actor=actor()
+        )
+        == 0
+    )

@@ -111,3 +111,22 @@ def test_export_to_a_missing_directory_fails_cleanly(tmp_path):
 
 def test_mic_applies_to_every_profile_as_the_export_query_assumes__R_MIC_2():
     assert REGISTRY[Choice.MIC].applies is always
+
+
+class _Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.django_db
+def test_progress_bar_only_on_a_terminal(audience, monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    text = _export()
+    assert "2/2 accounts" in terminal.getvalue()
+    assert "accounts" not in text  # the CSV itself carries no progress
+
+    piped = StringIO()
+    monkeypatch.setattr("sys.stderr", piped)
+    _export()
+    assert piped.getvalue() == ""
