@@ -1,8 +1,9 @@
 """Every change of a choice goes through here: atomic, audited in the same transaction, idempotent.
 
-`choices_set` is the one writer: it sets any set of registered choices on one subject (a profile, or the
-account for account-scoped choices). "Opt out of all", "Opt all profiles out of all", the staff actions and the
-starting values of a new profile are thin callers of the same `_write`, so a row and its event are always
+`choices_set` is the one writer: it sets any set of registered choices on one subject (a profile, one of the
+account's devices for device-scoped choices, or the account for account-scoped choices). "Opt out of all",
+"Opt all profiles out of all", the staff actions, the app's device reports and the starting values of a new
+profile are thin callers of the same `_write`, so a row and its event are always
 written together, and never when nothing changes.
 
 Locks are always taken in one order, the account row first and then its profiles, so two requests changing
