@@ -1,5 +1,8 @@
+import hmac
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 
 from netflix_privacy.urls import urlpatterns as site_urlpatterns
@@ -11,4 +14,12 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare), *site_urlpatterns]
+def bare_api(request: HttpRequest) -> HttpResponse:
+    """The same bearer-token check and a JSON answer, no validation, query or policy: the API's floor."""
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").encode()
+    if not hmac.compare_digest(given, settings.PRIVACY_API_TOKEN.encode()):
+        return HttpResponse(status=401)
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [path("bench/bare/", bare), path("bench/bare-api/", bare_api), *site_urlpatterns]

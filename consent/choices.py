@@ -22,6 +22,7 @@ class Source(StrEnum):
     UNSUBSCRIBE_LINK = "unsubscribe_link"
     SMS_STOP = "sms_stop"
     SYSTEM = "system"
+    APP = "app"  # the member's mobile app reporting its device's settings (R-AD-1, R-PUSH-1)
 
     @property
     def label(self) -> str:
@@ -39,14 +40,16 @@ SOURCE_LABELS = {
     Source.UNSUBSCRIBE_LINK: "Unsubscribe link",
     Source.SMS_STOP: "STOP text message",
     Source.SYSTEM: "System",
+    Source.APP: "Mobile app",
 }
 
 
 class Scope(StrEnum):
-    """Whose choice it is: one value per profile, or one per account."""
+    """Whose choice it is: one value per profile, per account, or per registered device of the account."""
 
     PROFILE = "profile"
     ACCOUNT = "account"
+    DEVICE = "device"
 
 
 class Page(StrEnum):
@@ -92,6 +95,9 @@ class ChoiceSpec:
     can_turn_off: bool = True
     # Whether the choice exists for this subject at all (hidden and without effect otherwise).
     applies: Callable[[SubjectFacts], bool] = always
+    # Device choices only: while this one is on for a device, the named profile choice has no effect there
+    # (R-AD-1: a device limiting ad tracking gets no behavioral advertising, whatever the profile's choice).
+    limits: str | None = None
 
 
 def signal_consent_key(key: str) -> str:
@@ -169,6 +175,8 @@ class Choice(StrEnum):
     ALL_PROFILES_OPT_OUT = "all_profiles_opt_out"
     COOKIES_PERFORMANCE = "cookies_performance"
     COOKIES_ADVERTISING = "cookies_advertising"
+    DEVICE_LIMIT_AD_TRACKING = "device_limit_ad_tracking"
+    DEVICE_NOTIFICATIONS = "device_notifications"
 
 
 REGISTRY.register(
@@ -235,6 +243,33 @@ REGISTRY.register(
         scope=Scope.ACCOUNT,
         default=True,
         page=Page.COOKIES,
+        opt_out_of_all=False,
+        signal=False,
+    )
+)
+# R-AD-1, R-PUSH-1: what the mobile app reports about its device. Device-scoped rows, written by the one writer
+# with source `app`. Both default to the protective answer until the app has reported: limited, and no push.
+REGISTRY.register(
+    ChoiceSpec(
+        key=Choice.DEVICE_LIMIT_AD_TRACKING,
+        label="Device limits ad tracking",
+        help_text="The device's own setting: while on, ads on this device are never tailored.",
+        scope=Scope.DEVICE,
+        default=True,
+        page=None,
+        opt_out_of_all=False,
+        signal=False,
+        limits=Choice.BA,
+    )
+)
+REGISTRY.register(
+    ChoiceSpec(
+        key=Choice.DEVICE_NOTIFICATIONS,
+        label="Device allows notifications",
+        help_text="The device's notification permission: while off, nothing is queued for push to it.",
+        scope=Scope.DEVICE,
+        default=False,
+        page=None,
         opt_out_of_all=False,
         signal=False,
     )

@@ -1,12 +1,15 @@
 """Current choices (one row per subject and choice) and the append-only consent trail (R-AU-1, R-AU-2)."""
 
+import hashlib
 import ipaddress
 import re
+import secrets
+import uuid
 from datetime import datetime
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +28,10 @@ class ChoiceValue(models.Model):
     profile = models.ForeignKey(
         "accounts.Profile", on_delete=models.CASCADE, null=True, blank=True, related_name="choice_values"
     )
+    # Device-scoped choices (R-AD-1, R-PUSH-1) belong to one of the account's devices; never with a profile.
+    device = models.ForeignKey(
+        "consent.Device", on_delete=models.CASCADE, null=True, blank=True, related_name="choice_values"
+    )
     choice = models.CharField(max_length=40)
     value = models.BooleanField()
     updated_at = models.DateTimeField(default=timezone.now)
@@ -38,8 +45,16 @@ class ChoiceValue(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["account", "choice"],
-                condition=Q(profile__isnull=True),
+                condition=Q(profile__isnull=True, device__isnull=True),
                 name="choicevalue_one_per_account_choice",
+            ),
+            models.UniqueConstraint(
+                fields=["device", "choice"],
+                condition=Q(device__isnull=False),
+                name="choicevalue_one_per_device_choice",
+            ),
+            models.CheckConstraint(
+                condition=Q(profile__isnull=True) | Q(device__isnull=True), name="choicevalue_profile_or_device"
             ),
         ]
 
@@ -62,10 +77,24 @@ class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
     def delete(self):
         raise AppendOnlyError("consent events are append-only; use purge_before() for retention")
 
-    def purge_before(self, cutoff: datetime) -> int:
-        """R-AU-3: the one sanctioned deletion, of events older than the retention cut-off."""
-        deleted, _ = models.QuerySet.delete(self.filter(created_at__lt=cutoff))
-        return deleted
+    def purge_before(self, cutoff: datetime, *, batch_size: int | None = None) -> int:
+        """R-AU-3: the one sanctioned deletion, of events older than the retention cut-off.
+
+        With `batch_size`, deletes at most that many oldest events per statement, each in its own short
+        transaction, until none is left: a large purge never holds a long lock on PostgreSQL.
+        """
+        old = self.filter(created_at__lt=cutoff)
+        if batch_size is None:
+            deleted, _ = models.QuerySet.delete(old)
+            return deleted
+        total = 0
+        while True:
+            with transaction.atomic():
+                ids = list(old.order_by("created_at", "id").values_list("id", flat=True)[:batch_size])
+                if not ids:
+                    return total
+                deleted, _ = models.QuerySet.delete(self.model.objects.filter(id__in=ids))
+            total += deleted
 
 
 class ConsentEvent(models.Model):
@@ -214,3 +243,69 @@ class Cookie(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Platform(models.TextChoices):
+    IOS = "ios", "iOS"
+    ANDROID = "android", "Android"
+
+
+class Device(models.Model):
+    """A member's phone or tablet running the app (R-AD-1, R-PUSH-1). Its limit-ad-tracking flag and notification
+    permission are device-scoped ChoiceValue rows (registry choices), not columns here."""
+
+    # Opaque id the app keeps and downstream systems pass to the eligibility API.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
+    platform = models.CharField(max_length=10, choices=Platform.choices)
+    # The advertising identifier (IDFA / Android advertising id) as the app reports it; kept empty while the
+    # device limits ad tracking, since nothing may be tailored to it then.
+    advertising_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["account_id", "created_at"]
+        constraints = [models.CheckConstraint(condition=Q(platform__in=Platform.values), name="device_platform_known")]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} device {self.pk}"
+
+
+def app_token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class AppToken(models.Model):
+    """A signed-in member's token for the mobile app. Only its SHA-256 is stored: a database leak reveals no
+    usable token. Issued by consent.services.app_token_issue (after the member's password), revocable."""
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"app token of account {self.account_id}"
+
+    @staticmethod
+    def new_secret() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class PushMessage(models.Model):
+    """The push queue: a message waiting to be sent to one device. Rows are only ever created through
+    consent.push.push_enqueue, which refuses a device whose notifications are off (R-PUSH-1)."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="push_messages")
+    title = models.CharField(max_length=100)
+    body = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -8,7 +8,7 @@ registry in consent.choices. Rule ids refer to SPEC.md.
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, signal_consent_key
 
@@ -53,9 +53,47 @@ def behavioral_ads_shown(facts: ProfileFacts) -> bool:
     return applies(REGISTRY[Choice.BA], facts)
 
 
-def behavioral_ads_allowed(facts: ProfileFacts) -> bool:
-    """R-PDS-1, R-PDS-2: effective BA = plan has ads AND not kids AND the stored choice is on."""
-    return allowed(facts, Choice.BA)
+@dataclass(frozen=True)
+class DeviceFacts:
+    """What the app reported about one device (R-AD-1, R-PUSH-1): its device-scoped choices, defaults filled in."""
+
+    values: Mapping[str, bool]
+
+
+def limited_by_device(key: str, device: DeviceFacts | None) -> bool:
+    """R-AD-1: a device choice that `limits` this choice is on for the device (limit-ad-tracking limits BA)."""
+    if device is None:
+        return False
+    return any(device.values[spec.key] for spec in REGISTRY.scoped(Scope.DEVICE) if spec.limits == key)
+
+
+def allowed_on(facts: ProfileFacts, key: str, device: DeviceFacts | None = None) -> bool:
+    """May the use happen for this profile, on this device if one is named."""
+    return allowed(facts, key) and not limited_by_device(key, device)
+
+
+def behavioral_ads_allowed(facts: ProfileFacts, device: DeviceFacts | None = None) -> bool:
+    """R-PDS-1, R-PDS-2: effective BA = plan has ads AND not kids AND the stored choice is on; R-AD-1: AND,
+    on a device, the device does not limit ad tracking."""
+    return allowed_on(facts, Choice.BA, device)
+
+
+def push_allowed(device: DeviceFacts) -> bool:
+    """R-PUSH-1: push only to a device whose notification permission is on."""
+    return device.values[Choice.DEVICE_NOTIFICATIONS]
+
+
+def eligibility(facts: ProfileFacts, device: DeviceFacts | None = None) -> dict[str, bool]:
+    """R-API-1: what downstream systems may do for this profile (on this device): every choice a member sets on
+    a profile's or account's own pages, each answered by the rule the pages use. Choices registered later (email
+    and text categories) appear here by themselves. Browser cookie choices are left out: they are decided per
+    browser by the consent cookie, not per profile."""
+    return {
+        spec.key: allowed_on(facts, spec.key, device)
+        for scope in (Scope.PROFILE, Scope.ACCOUNT)
+        for spec in REGISTRY.scoped(scope)
+        if spec.page is not None and spec.page != Page.COOKIES
+    }
 
 
 def mic_allowed(facts: ProfileFacts) -> bool:
@@ -127,6 +165,17 @@ def resolve_jurisdiction(*, proxy_value: str | None, account_region: str | None)
         if _JURISDICTION.match(value):
             return value
     return ""
+
+
+# Audit retention (SPEC §8) ---------------------------------------------------------------------------------
+
+# R-AU-3: consent events are kept 24 months, counted as 730 days so the cut-off never depends on leap years.
+EVENT_RETENTION = timedelta(days=730)
+
+
+def event_purge_cutoff(now: datetime) -> datetime:
+    """R-AU-3: events created before this instant are past retention; anything younger is kept."""
+    return now - EVENT_RETENTION
 
 
 # Global Privacy Control (SPEC §5) ---------------------------------------------------------------------------

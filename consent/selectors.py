@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Account, Profile
 from consent import policy
-from consent.choices import Choice, Scope
-from consent.models import ChoiceValue, Cookie, CookieCategory, Jurisdiction
+from consent.choices import REGISTRY, Choice, Scope, always
+from consent.models import ChoiceValue, Cookie, CookieCategory, Device, Jurisdiction
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
 Stored = dict[UUID | None, dict[str, bool]]
@@ -19,7 +20,7 @@ Stored = dict[UUID | None, dict[str, bool]]
 def stored_values(*, account: Account) -> Stored:
     """Every stored choice of the account and its profiles, in one query."""
     stored: Stored = {}
-    for profile_id, choice, value in ChoiceValue.objects.filter(account=account).values_list(
+    for profile_id, choice, value in ChoiceValue.objects.filter(account=account, device=None).values_list(
         "profile_id", "choice", "value"
     ):
         stored.setdefault(profile_id, {})[choice] = value
@@ -48,13 +49,60 @@ def profiles_facts(*, account: Account, profiles: Iterable[Profile]) -> dict[UUI
 
 def account_values(*, account: Account) -> dict[str, bool]:
     """The account's own (account-scoped) choices, defaults filled in: one query."""
-    stored = dict(ChoiceValue.objects.filter(account=account, profile=None).values_list("choice", "value"))
+    stored = dict(ChoiceValue.objects.filter(account=account, profile=None, device=None).values_list("choice", "value"))
     return policy.current_values(stored, scopes=[Scope.ACCOUNT])
 
 
 def all_profiles_opted_out(*, account: Account) -> bool:
     """R-PDS-4: whether "Opt all profiles out of all" is in force for the account."""
     return account_values(account=account)[Choice.ALL_PROFILES_OPT_OUT]
+
+
+def device_facts(*, device: Device) -> policy.DeviceFacts:
+    """A device's reported settings (R-AD-1, R-PUSH-1), defaults filled in: one query."""
+    stored = dict(ChoiceValue.objects.filter(device=device).values_list("choice", "value"))
+    return policy.DeviceFacts(values=policy.current_values(stored, scopes=[Scope.DEVICE]))
+
+
+def facts_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, policy.ProfileFacts]:
+    """Facts of any profiles, of any accounts, in two queries however many (the API's batch form). Profiles
+    that do not exist are simply absent."""
+    profiles = list(Profile.objects.select_related("account").filter(pk__in=list(profile_ids)))
+    stored: dict[int, Stored] = {}
+    rows = ChoiceValue.objects.filter(account_id__in={p.account_id for p in profiles}, device=None)
+    for account_id, profile_id, choice, value in rows.values_list("account_id", "profile_id", "choice", "value"):
+        stored.setdefault(account_id, {}).setdefault(profile_id, {})[choice] = value
+    return {
+        profile.pk: facts_from(profile=profile, account=profile.account, stored=stored.get(profile.account_id, {}))
+        for profile in profiles
+    }
+
+
+def mic_audience() -> "QuerySet[Account, tuple[str, object]]":
+    """R-MIC-2: (email, phone) of every active account with at least one profile, all of whose profiles allow
+    MIC, as one query (so it reads one snapshot and can stream).
+
+    The same rule as policy.mic_allowed, written in SQL so the export need not load every account's facts:
+    MIC applies to every profile (its registry predicate is `always`), so a profile allows it exactly when its
+    stored value, else the registry's default, is on.
+    """
+    spec = REGISTRY[Choice.MIC]
+    if spec.applies is not always:  # pragma: no cover - a guard for whoever changes the registry entry
+        raise NotImplementedError("mic_audience assumes MIC applies to every profile")
+    mic_rows = ChoiceValue.objects.filter(profile=OuterRef("pk"), choice=Choice.MIC)
+    if spec.default:
+        # No row means on: a profile is out only with a stored "off".
+        blocking = Profile.objects.filter(account=OuterRef("pk")).filter(Exists(mic_rows.filter(value=False)))
+    else:
+        # No row means off: a profile is out unless it stored "on".
+        blocking = Profile.objects.filter(account=OuterRef("pk")).exclude(Exists(mic_rows.filter(value=True)))
+    return (
+        Account.objects.filter(is_active=True)
+        .filter(Exists(Profile.objects.filter(account=OuterRef("pk"))))
+        .exclude(Exists(blocking))
+        .order_by("pk")
+        .values_list("email", "phone__number")
+    )
 
 
 # Jurisdictions and the cookie registry: small tables read on many requests, so each process keeps them in the

@@ -1,8 +1,9 @@
 """Every change of a choice goes through here: atomic, audited in the same transaction, idempotent.
 
-`choices_set` is the one writer: it sets any set of registered choices on one subject (a profile, or the
-account for account-scoped choices). "Opt out of all", "Opt all profiles out of all", the staff actions and the
-starting values of a new profile are thin callers of the same `_write`, so a row and its event are always
+`choices_set` is the one writer: it sets any set of registered choices on one subject (a profile, one of the
+account's devices for device-scoped choices, or the account for account-scoped choices). "Opt out of all",
+"Opt all profiles out of all", the staff actions, the app's device reports and the starting values of a new
+profile are thin callers of the same `_write`, so a row and its event are always
 written together, and never when nothing changes.
 
 Locks are always taken in one order, the account row first and then its profiles, so two requests changing
@@ -22,7 +23,7 @@ from django.utils import timezone
 from accounts.models import Account, Plan, Profile
 from consent import policy, selectors
 from consent.choices import REGISTRY, Choice, Scope, Source
-from consent.models import ChoiceValue, ConsentEvent, validate_event
+from consent.models import AppToken, ChoiceValue, ConsentEvent, Device, Platform, app_token_digest, validate_event
 
 
 class ChoiceNotAvailable(Exception):
@@ -86,10 +87,18 @@ def _event(
     return event
 
 
-def _write(*, account: Account, writes: Iterable[tuple[Profile | None, list[policy.Change]]], actor: Actor) -> int:
+def _write(
+    *,
+    account: Account,
+    writes: Iterable[tuple[Profile | None, list[policy.Change]]],
+    actor: Actor,
+    device: Device | None = None,
+) -> int:
     """Store each change as its subject's current row and write one event per change. Needs the account
-    row locked. Returns the number of events (0 writes nothing)."""
-    existing = {(row.profile_id, row.choice): row for row in ChoiceValue.objects.filter(account=account)}
+    row locked. With `device`, the changes are that device's (its profile is None). Returns the number of
+    events (0 writes nothing)."""
+    existing = {(row.profile_id, row.device_id, row.choice): row for row in ChoiceValue.objects.filter(account=account)}
+    device_id = device.pk if device else None
     now = timezone.now()
     created: list[ChoiceValue] = []
     updated: list[ChoiceValue] = []
@@ -97,11 +106,16 @@ def _write(*, account: Account, writes: Iterable[tuple[Profile | None, list[poli
     for profile, changes in writes:
         profile_id = profile.pk if profile else None
         for change in changes:
-            row = existing.get((profile_id, change.choice))
+            row = existing.get((profile_id, device_id, change.choice))
             if row is None:
                 created.append(
                     ChoiceValue(
-                        account=account, profile=profile, choice=change.choice, value=change.new, updated_at=now
+                        account=account,
+                        profile=profile,
+                        device=device,
+                        choice=change.choice,
+                        value=change.new,
+                        updated_at=now,
                     )
                 )
             else:
@@ -128,16 +142,33 @@ def _check_wanted(values: Mapping[str, bool], *, scope: Scope, facts: policy.Pro
             raise ChoiceNotAvailable(key)
 
 
+def device_event_ref(device: Device) -> str:
+    """How an event names a device in its context: the opaque id, prefixed so it never reads as a number."""
+    return f"device-{device.pk.hex}"
+
+
 @transaction.atomic
-def choices_set(*, account: Account, profile: Profile | None = None, values: Mapping[str, bool], actor: Actor) -> int:
-    """The one writer: set registered choices on one subject, `profile`, or the account itself when it is
-    None. Returns how many choices changed (0 writes nothing).
+def choices_set(
+    *,
+    account: Account,
+    profile: Profile | None = None,
+    device: Device | None = None,
+    values: Mapping[str, bool],
+    actor: Actor,
+) -> int:
+    """The one writer: set registered choices on one subject, `profile`, `device` (one of the account's
+    devices, for device-scoped choices), or the account itself when both are None. Returns how many choices
+    changed (0 writes nothing).
 
     Turning on a choice that does not apply to the subject, or off one that cannot be turned off, raises
     ChoiceNotAvailable and writes nothing. A member turning a choice back on from the primary profile ends
     the account-wide opt-out (R-PDS-4); no other source does.
     """
+    if profile and device:
+        raise WrongScope("a choice belongs to a profile or a device, not both")
     locked_account = _lock_account(account.pk)
+    if device is not None:
+        return _device_choices_set(account=locked_account, device=device, values=values, actor=actor)
     locked_profiles = _lock_profiles(locked_account, only=[profile.pk]) if profile else []
     if profile and not locked_profiles:
         raise Profile.DoesNotExist
@@ -269,3 +300,67 @@ def signal_apply(*, account: Account, active_profile: Profile, actor: Actor) -> 
         if not flag:
             writes.append((None, [policy.Change(Choice.ALL_PROFILES_OPT_OUT, old=False, new=True)]))
     return _write(account=locked_account, writes=writes, actor=actor)
+
+
+def _device_choices_set(*, account: Account, device: Device, values: Mapping[str, bool], actor: Actor) -> int:
+    """choices_set for a device of the (locked) account: its device-scoped choices, audited with the device's
+    opaque id in the event context."""
+    locked = Device.objects.select_for_update().filter(pk=device.pk, account=account).first()
+    if locked is None:
+        raise Device.DoesNotExist
+    facts = policy.ProfileFacts(
+        plan_has_ads=account.plan_has_ads, is_kids=False, is_primary=False, values=policy.current_values({}, scopes=[])
+    )
+    _check_wanted(values, scope=Scope.DEVICE, facts=facts)
+    current = selectors.device_facts(device=locked).values
+    changes = policy.changes(current=current, wanted=values)
+    actor = replace(actor, context={**actor.context, "device": device_event_ref(locked)})
+    _write(account=account, writes=[(None, changes)], actor=actor, device=locked)
+    return len(changes)
+
+
+# The mobile app (R-AD-1, R-PUSH-1) ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def device_register(
+    *,
+    account: Account,
+    device: Device | None = None,
+    platform: Platform,
+    advertising_id: str,
+    limit_ad_tracking: bool,
+    notifications: bool,
+    acting_user: Account | None,
+) -> Device:
+    """Register a new device for the account (device None) or update one of its devices with what the app
+    reports. The limit-ad-tracking flag and notification permission are the device's registry choices,
+    written by the one writer with source `app`. The advertising id is not kept while tracking is limited."""
+    locked_account = _lock_account(account.pk)
+    now = timezone.now()
+    kept_id = "" if limit_ad_tracking else advertising_id
+    if device is None:
+        device = Device.objects.create(account=locked_account, platform=platform, advertising_id=kept_id)
+    else:
+        device = Device.objects.select_for_update().get(pk=device.pk, account=locked_account)
+        device.platform, device.advertising_id, device.updated_at = platform, kept_id, now
+        device.save(update_fields=["platform", "advertising_id", "updated_at"])
+    choices_set(
+        account=locked_account,
+        device=device,
+        values={Choice.DEVICE_LIMIT_AD_TRACKING: limit_ad_tracking, Choice.DEVICE_NOTIFICATIONS: notifications},
+        actor=Actor(source=Source.APP, acting_user=acting_user),
+    )
+    return device
+
+
+def app_token_issue(*, account: Account) -> str:
+    """A new app token for the member; the secret is returned once and only its digest is stored."""
+    secret = AppToken.new_secret()
+    AppToken.objects.create(account=account, digest=app_token_digest(secret))
+    return secret
+
+
+def app_token_revoke(*, account: Account, secret: str) -> bool:
+    deleted, _ = AppToken.objects.filter(account=account, digest=app_token_digest(secret)).delete()
+    return bool(deleted)

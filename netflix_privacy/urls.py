@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from consent import views as consent_views
+from consent.api import api
 
 admin.site.site_header = "Privacy Center support"
 admin.site.site_title = "Privacy Center support"
@@ -23,4 +24,5 @@ urlpatterns = [
     path("account/phone/", account_views.phone, name="phone"),
     path("account/", include("consent.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]

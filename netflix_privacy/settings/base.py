@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "phonenumber_field",
+    "ninja",
     "accounts",
     "consent",
 ]
@@ -180,6 +181,9 @@ PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
 PRIVACY_REGION_HEADER = env.str("PRIVACY_REGION_HEADER", default="") or None
 # Honour Global Privacy Control everywhere, not only in the jurisdictions whose law requires it (R-GPC-2).
 PRIVACY_GPC_EVERYWHERE = env.bool("PRIVACY_GPC_EVERYWHERE", default=False)
+# R-API-1: the bearer token downstream systems send to /api/v1/eligibility. Empty (the default): the API refuses
+# everyone. Use a long random value (python -c "import secrets; print(secrets.token_urlsafe(32))").
+PRIVACY_API_TOKEN = env.str("PRIVACY_API_TOKEN", default="")
 # The date /.well-known/gpc.json reports as the last change of how this site handles the signal (R-GPC-7).
 PRIVACY_GPC_LAST_UPDATE = "2026-11-25"
 

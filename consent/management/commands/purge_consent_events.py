@@ -1,0 +1,32 @@
+"""R-AU-3: delete consent events older than the retention period (24 months), and nothing younger."""
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from consent import policy
+from consent.models import ConsentEvent
+
+DEFAULT_BATCH_SIZE = 5000
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete consent events older than 24 months (730 days), in bounded batches so no long lock is held. "
+        "Run it daily."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help=f"Events deleted per statement and transaction (default {DEFAULT_BATCH_SIZE}).",
+        )
+
+    def handle(self, *args: object, batch_size: int = DEFAULT_BATCH_SIZE, **options: object) -> None:
+        if batch_size < 1:
+            self.stderr.write("--batch-size must be at least 1.")
+            raise SystemExit(2)
+        cutoff = policy.event_purge_cutoff(timezone.now())
+        deleted = ConsentEvent.objects.purge_before(cutoff, batch_size=batch_size)
+        self.stdout.write(f"Removed {deleted} consent event(s) created before {cutoff.isoformat()}.")
