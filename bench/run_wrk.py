@@ -2,7 +2,7 @@
 """Requests per second of the member pages under gunicorn (2 workers, production settings), measured with wrk,
 next to a stock Django project (bench/stock/) with the same database, session backend and gunicorn, in one run.
 
-    .venv/bin/python bench/run_wrk.py [--duration 10] [--connections 8] [--rounds 1]
+    .venv/bin/python bench/run_wrk.py [--duration 5] [--connections 8] [--rounds 3]
 
 Needs wrk (apt-get install wrk). Each project gets its own SQLite file in a temporary folder (migrated; the project
 seeded with the demo data, the stock project given one user), persistent connections (CONN_MAX_AGE=600) for
@@ -211,9 +211,9 @@ def stop(server: subprocess.Popen) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page and round (default 10)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per page and round (default 5)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
-    parser.add_argument("--rounds", type=int, default=1, help="rounds over all pages; the median is shown")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages (default 3); medians are shown")
     parser.add_argument("--prepare", choices=["stock", "project"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -250,29 +250,34 @@ def main() -> None:
             check(ports[owner], path, prepared[owner]["cookie"], marker)
             wrk(ports[owner], path, prepared[owner]["cookie"], duration=WARMUP_SECONDS, connections=args.connections)
 
+        load_before = os.getloadavg()[0]
         results: dict[str, list[dict[str, float]]] = {label: [] for label, *_ in rows}
-        for _ in range(args.rounds):
-            for label, owner, path, marker in rows:
+        for round_number in range(args.rounds):
+            # Every other round in reverse order, so that a drift in machine load does not favour one side.
+            for label, owner, path, marker in rows if round_number % 2 == 0 else rows[::-1]:
                 cookie = prepared[owner]["cookie"]
                 results[label].append(
                     wrk(ports[owner], path, cookie, duration=args.duration, connections=args.connections)
                 )
                 check(ports[owner], path, cookie, marker)
+        for runs in results.values():
+            for run, base in zip(runs, results[BASELINE], strict=True):
+                run["ratio"] = run["rps"] / base["rps"]
 
         median = {label: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for label, runs in results.items()}
-        base = median[BASELINE]["rps"]
         print(
-            f"\nwrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} round(s) (median); gunicorn -w 2 sync, "
-            f"production settings, SQLite CONN_MAX_AGE={CONN_MAX_AGE}, database sessions; {os.cpu_count()} cores"
+            f"\nwrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} round(s), medians; gunicorn -w 2 sync, "
+            f"production settings, SQLite CONN_MAX_AGE={CONN_MAX_AGE}, database sessions; {os.cpu_count()} cores, "
+            f"load average before {load_before:.2f}"
         )
         print(f"{'page':<40} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'queries':>7}")
         for label, owner, path, _ in rows:
             m = median[label]
             queries = prepared[owner]["queries"].get(path, "")
             print(
-                f"{label:<40} {m['rps']:>7.0f} {m['rps'] / base:>5.2f}x {m['p50_ms']:>7.2f} {m['p99_ms']:>7.2f} "
-                f"{queries:>7}"
+                f"{label:<40} {m['rps']:>7.0f} {m['ratio']:>5.2f}x {m['p50_ms']:>7.2f} {m['p99_ms']:>7.2f} {queries:>7}"
             )
+        print("ratio: req/s over the stock login-required template page's in the same round (median over rounds)")
     finally:
         for server in servers:
             stop(server)
