@@ -164,7 +164,18 @@ def check(port: int, path: str, cookie: str, marker: str) -> None:
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
-def wrk(port: int, path: str, cookie: str, *, duration: int, connections: int) -> dict[str, float]:
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a gunicorn master and its workers so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0
+    for process in (pid, *map(int, children)):
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def wrk(port: int, path: str, cookie: str, *, duration: int, connections: int, pid: int) -> dict[str, float]:
     command = [
         "wrk",
         "-t1",
@@ -177,10 +188,17 @@ def wrk(port: int, path: str, cookie: str, *, duration: int, connections: int) -
         f"Cookie: {cookie}",
         f"http://{HOST}:{port}{path}",
     ]
+    cpu_before = server_cpu_seconds(pid)
     out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=duration + 30).stdout
+    cpu = server_cpu_seconds(pid) - cpu_before
     if "Non-2xx or 3xx responses" in out or "Socket errors" in out:
         raise RuntimeError(f"wrk reported errors for {path}:\n{out}")
-    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    result = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        # The servers' own CPU time per request: what the page costs, whatever else runs on the machine.
+        "cpu_ms": cpu * 1000 / requests,
+    }
     for name, pct in (("p50_ms", "50%"), ("p99_ms", "99%")):
         value, unit = re.search(rf"^\s+{pct}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE).groups()
         result[name] = float(value) * UNITS[unit]
@@ -242,13 +260,21 @@ def main() -> None:
             servers.append(start_gunicorn(modules[name], ports[name], envs[name], tmp))
         for name, server in zip(("stock", "project"), servers, strict=True):
             wait_until_up(ports[name], server)
+        pids = {name: server.pid for name, server in zip(("stock", "project"), servers, strict=True)}
 
         rows = []
         for label, owner, path, marker in PAGES:
             path = path.format(**prepared[owner]["paths"])
             rows.append((label, owner, path, marker))
             check(ports[owner], path, prepared[owner]["cookie"], marker)
-            wrk(ports[owner], path, prepared[owner]["cookie"], duration=WARMUP_SECONDS, connections=args.connections)
+            wrk(
+                ports[owner],
+                path,
+                prepared[owner]["cookie"],
+                duration=WARMUP_SECONDS,
+                connections=args.connections,
+                pid=pids[owner],
+            )
 
         load_before = os.getloadavg()[0]
         results: dict[str, list[dict[str, float]]] = {label: [] for label, *_ in rows}
@@ -257,12 +283,20 @@ def main() -> None:
             for label, owner, path, marker in rows if round_number % 2 == 0 else rows[::-1]:
                 cookie = prepared[owner]["cookie"]
                 results[label].append(
-                    wrk(ports[owner], path, cookie, duration=args.duration, connections=args.connections)
+                    wrk(
+                        ports[owner],
+                        path,
+                        cookie,
+                        duration=args.duration,
+                        connections=args.connections,
+                        pid=pids[owner],
+                    )
                 )
                 check(ports[owner], path, cookie, marker)
         for runs in results.values():
             for run, base in zip(runs, results[BASELINE], strict=True):
                 run["ratio"] = run["rps"] / base["rps"]
+                run["cpu_ratio"] = base["cpu_ms"] / run["cpu_ms"]
 
         median = {label: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for label, runs in results.items()}
         print(
@@ -270,14 +304,21 @@ def main() -> None:
             f"production settings, SQLite CONN_MAX_AGE={CONN_MAX_AGE}, database sessions; {os.cpu_count()} cores, "
             f"load average before {load_before:.2f}"
         )
-        print(f"{'page':<40} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'queries':>7}")
+        print(
+            f"{'page':<40} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'ratio':>6} "
+            f"{'queries':>7}"
+        )
         for label, owner, path, _ in rows:
             m = median[label]
             queries = prepared[owner]["queries"].get(path, "")
             print(
                 f"{label:<40} {m['rps']:>7.0f} {m['ratio']:>5.2f}x {m['p50_ms']:>7.2f} {m['p99_ms']:>7.2f} {queries:>7}"
             )
-        print("ratio: req/s over the stock login-required template page's in the same round (median over rounds)")
+        print(
+            "ratio: req/s over the stock login-required template page's in the same round; CPU ms: the gunicorn\n"
+            "processes' CPU time per request, and its ratio (stock template page's CPU ms / this page's), which\n"
+            "holds when other work shares the machine. Medians over rounds."
+        )
     finally:
         for server in servers:
             stop(server)
