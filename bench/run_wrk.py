@@ -312,7 +312,8 @@ def main() -> None:
             m = median[label]
             queries = prepared[owner]["queries"].get(path, "")
             print(
-                f"{label:<40} {m['rps']:>7.0f} {m['ratio']:>5.2f}x {m['p50_ms']:>7.2f} {m['p99_ms']:>7.2f} {queries:>7}"
+                f"{label:<40} {m['rps']:>7.0f} {m['ratio']:>5.2f}x {m['p50_ms']:>7.2f} {m['p99_ms']:>7.2f} "
+                f"{m['cpu_ms']:>7.3f} {m['cpu_ratio']:>5.2f}x {queries:>7}"
             )
         print(
             "ratio: req/s over the stock login-required template page's in the same round; CPU ms: the gunicorn\n"
