@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import PhoneNumber
-from accounts.sessions import ACTIVE_PROFILE_KEY
+from accounts.sessions import ACTIVE_PROFILE_KEY, ACTIVE_PROFILE_NAME_KEY
 from tests.conftest import profile_named
 from tests.factories import PASSWORD, AccountFactory
 
@@ -58,6 +58,27 @@ def test_whos_watching_lists_profiles_and_choosing_sets_the_active_one(member_cl
 
     assert member_client.session[ACTIVE_PROFILE_KEY] == str(sam.pk)
     assert "Watching as Sam" in response.content.decode()
+
+
+def test_header_shows_the_active_profile_from_the_session_without_a_query(member_client, ads_account, count_queries):
+    sam = profile_named(ads_account, "Sam")
+    member_client.post(reverse("profiles"), {"profile": str(sam.pk)})
+    member_client.get(reverse("account"))  # shows and consumes the "You are watching as" message
+    with count_queries() as watching:
+        html = member_client.get(reverse("account")).content.decode()
+    assert "Watching as Sam" in html
+    # One query for the page's list of profiles, none for the header.
+    profile_queries = [q["sql"] for q in watching.captured_queries if 'FROM "accounts_profile"' in q["sql"]]
+    assert len(profile_queries) == 1, watching
+
+
+def test_a_session_that_kept_only_the_profile_id_still_shows_and_then_keeps_its_name(member_client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    session = member_client.session
+    session[ACTIVE_PROFILE_KEY] = str(sam.pk)
+    session.save()
+    assert "Watching as Sam" in member_client.get(reverse("account")).content.decode()
+    assert member_client.session[ACTIVE_PROFILE_NAME_KEY] == "Sam"
 
 
 def test_choosing_another_accounts_profile_is_404(member_client):
