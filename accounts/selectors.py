@@ -11,12 +11,14 @@ def account_profiles(*, account: Account) -> QuerySet[Profile]:
 
 
 def account_phone(*, account: Account) -> PhoneNumber | None:
-    return PhoneNumber.objects.filter(account=account).first()
+    # At most one row (one-to-one): no ORDER BY, which .first() would add and the ORM would compile each time.
+    return next(iter(PhoneNumber.objects.filter(account_id=account.pk).order_by()[:1]), None)
 
 
 def find_profile_of_account(*, account: Account, profile_id: object) -> Profile | None:
     """A profile of this account (with `account` attached, no extra query), or None."""
-    profile = Profile.objects.filter(account=account, pk=profile_id).first()
+    # At most one row (primary key): no ORDER BY; Profile's default ordering costs ~0.1 ms to compile per query.
+    profile = next(iter(Profile.objects.filter(pk=profile_id, account_id=account.pk).order_by()[:1]), None)
     if profile is not None:
         profile.account = account
     return profile
