@@ -5,11 +5,12 @@ next to a stock Django project (bench/stock/) with the same database, session ba
     .venv/bin/python bench/run_wrk.py [--duration 5] [--connections 8] [--rounds 3]
 
 Needs wrk (apt-get install wrk). Each project gets its own SQLite file in a temporary folder (migrated; the project
-seeded with the demo data, the stock project given one user), persistent connections (CONN_MAX_AGE=600) for
-both. A session is created in-process for a signed-in user (the project's member also chooses a profile on
-"Who's watching?", as a new member does), and its cookies, with the csrftoken a browser would send back, go in
-wrk's Cookie header. Query counts are measured in-process with CaptureQueriesContext. Servers listen on
-127.0.0.1 only and are stopped by this script; every wait is bounded.
+seeded with the demo data, the stock project given one user); the stock project keeps connections open
+(CONN_MAX_AGE=600), the project uses its production default. A session is created in-process for a signed-in
+user (the project's member also chooses a profile on "Who's watching?", as a new member does), and its cookies,
+with the csrftoken a browser would send back, go in wrk's Cookie header. Query counts are measured in-process
+with CaptureQueriesContext. Servers listen on 127.0.0.1 only and are stopped by this script; every wait is
+bounded.
 """
 
 import argparse
@@ -64,7 +65,8 @@ def environments(tmp: Path) -> dict[str, dict[str, str]]:
         "project": {
             **common,
             "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": f"sqlite:///{tmp / 'project.sqlite3'}?conn_max_age={CONN_MAX_AGE}",
+            # No conn_max_age here: the project's own default is what a new deployment gets.
+            "DATABASE_URL": f"sqlite:///{tmp / 'project.sqlite3'}",
             # Plain HTTP on loopback: no redirect to HTTPS, no HSTS header (cookies stay Secure; wrk ignores that).
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_SECURE_HSTS_SECONDS": "0",
@@ -125,7 +127,8 @@ def prepare(project: str) -> None:
         assert response.status_code == 200, (path, response.status_code)
         queries[path] = len(captured)
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items() if morsel.value)
-    print(json.dumps({"cookie": cookie, "paths": paths, "queries": queries}))
+    conn_max_age = connection.settings_dict["CONN_MAX_AGE"]
+    print(json.dumps({"cookie": cookie, "paths": paths, "queries": queries, "conn_max_age": conn_max_age}))
 
 
 # --- load part ------------------------------------------------------------------------------------------------------
@@ -277,6 +280,7 @@ def main() -> None:
             )
 
         load_before = os.getloadavg()[0]
+        project_conn_max_age = prepared["project"]["conn_max_age"]
         results: dict[str, list[dict[str, float]]] = {label: [] for label, *_ in rows}
         for round_number in range(args.rounds):
             # Every other round in reverse order, so that a drift in machine load does not favour one side.
@@ -301,8 +305,8 @@ def main() -> None:
         median = {label: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for label, runs in results.items()}
         print(
             f"\nwrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} round(s), medians; gunicorn -w 2 sync, "
-            f"production settings, SQLite CONN_MAX_AGE={CONN_MAX_AGE}, database sessions; {os.cpu_count()} cores, "
-            f"load average before {load_before:.2f}"
+            f"production settings, database sessions, SQLite CONN_MAX_AGE stock {CONN_MAX_AGE}, project "
+            f"{project_conn_max_age}; {os.cpu_count()} cores, load average before {load_before:.2f}"
         )
         print(
             f"{'page':<40} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'ratio':>6} "
