@@ -60,7 +60,12 @@ DATABASES = {
 # The session backend is startproject's default, the database: the same as the project's.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-AUTH_PASSWORD_VALIDATORS: list[dict] = []
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 LOGIN_URL = "/login/"
 
 LANGUAGE_CODE = "en-us"
