@@ -235,6 +235,13 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5, help="seconds of load per page and round (default 5)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages (default 3); medians are shown")
+    parser.add_argument(
+        "--wait-quiet",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="before loading, wait up to this long for the 1-minute load average to drop below 1.5 (default 0)",
+    )
     parser.add_argument("--prepare", choices=["stock", "project"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -279,6 +286,9 @@ def main() -> None:
                 pid=pids[owner],
             )
 
+        quiet_by = time.monotonic() + args.wait_quiet
+        while os.getloadavg()[0] >= 1.5 and time.monotonic() < quiet_by:
+            time.sleep(5)
         load_before = os.getloadavg()[0]
         project_conn_max_age = prepared["project"]["conn_max_age"]
         results: dict[str, list[dict[str, float]]] = {label: [] for label, *_ in rows}
