@@ -1,12 +1,14 @@
-"""Benchmark settings: the local stack without debug, plus a bare view (bench/urls.py) for comparison."""
+"""Benchmark settings: production, plus a bare view (bench/urls.py) to compare pages with.
 
-from netflix_privacy.settings.local import *  # noqa: F403
+Run with DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and, for plain HTTP on loopback, DJANGO_SECURE_SSL_REDIRECT=false
+(bench/run_wrk.py sets them). Secure-only cookies stay on: the benchmark sends its Cookie header itself.
+"""
 
-DEBUG = False
+import os
+
+from netflix_privacy.settings.production import *  # noqa: F403
+from netflix_privacy.settings.production import STATIC_ROOT
+
 ROOT_URLCONF = "bench.urls"
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-LOGGING = {"version": 1, "disable_existing_loggers": True}
-AXES_ENABLED = True
-# Serve static files from the source folders, as the local settings do, with no collectstatic step.
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+# collectstatic goes to the benchmark's temporary folder, not the checkout.
+STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", STATIC_ROOT)
