@@ -1,6 +1,7 @@
 """Forms for choices, built from the registry: one switch per choice a page shows."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -44,6 +45,21 @@ class SwitchField(forms.Field):
         raise ValidationError("Send “on” to turn this on, or leave it out to turn it off.", code="invalid")
 
 
+@dataclass(frozen=True)
+class Switch:
+    """What a page needs to render one switch: plain values, so the template writes the input itself instead of
+    going through three nested widget templates (the most expensive part of a member page, bench/README.md).
+    The markup matches SwitchInput's: type, name, value, role, id, aria-describedby, checked, disabled."""
+
+    name: str
+    id: str
+    label: str
+    help_text: str
+    checked: bool
+    disabled: bool
+    errors: tuple[str, ...]
+
+
 class ChoicesForm(forms.Form):
     """One switch per registered choice the page shows; the field name is the choice's key."""
 
@@ -53,6 +69,24 @@ class ChoicesForm(forms.Form):
             self.fields[spec.key] = SwitchField(
                 label=spec.label, help_text=spec.help_text, disabled=not spec.can_turn_off
             )
+
+    def switches(self) -> list[Switch]:
+        result = []
+        for name, field in self.fields.items():
+            bound = self[name]
+            value = bound.value()
+            result.append(
+                Switch(
+                    name=bound.html_name,
+                    id=bound.auto_id,
+                    label=str(field.label),
+                    help_text=str(field.help_text),
+                    checked=value is True or value == CHECKED,
+                    disabled=field.disabled,
+                    errors=tuple(bound.errors),
+                )
+            )
+        return result
 
     def values(self) -> dict[str, bool]:
         return {key: value for key, value in self.cleaned_data.items() if not self.fields[key].disabled}

@@ -221,7 +221,7 @@ def cookie_settings(request: PrivacyRequest) -> HttpResponse:
             if kept_off:
                 messages.info(request, SIGNAL_KEEPS_ADS_OFF)
             return response
-    switches = {_category(spec.key): form[spec.key] for spec in specs}
+    switches = {_category(switch.name): switch for switch in form.switches()}
     sections = [
         {"category": category, "switch": switches.get(category), "cookies": listed}
         for category, listed in selectors.cookies_by_category().items()

@@ -63,6 +63,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.active_profile",
                 "consent.context_processors.privacy",
+                "netflix_privacy.context_processors.site_urls",
             ],
         },
     },
