@@ -83,7 +83,7 @@ class ChoicesForm(forms.Form):
                     help_text=str(field.help_text),
                     checked=value is True or value == CHECKED,
                     disabled=field.disabled,
-                    errors=tuple(bound.errors),
+                    errors=tuple(str(error) for error in bound.errors),
                 )
             )
         return result
