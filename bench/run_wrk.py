@@ -36,15 +36,20 @@ STOCK_USER = "stock@example.com"
 CONN_MAX_AGE = 600
 WARMUP_SECONDS = 2
 
-# (label, project, path or a key filled in by `prepare`, text the response must contain)
+# (label, server, path or a key filled in by `prepare`, text the response must contain, how it is asked for):
+# "member" sends the signed-in member's cookies, "visitor" none, "member+gpc" the cookies and `Sec-GPC: 1`.
 PAGES = [
-    ("stock: login-required bare view", "stock", "/bare/", "ok"),
-    ("stock: login-required template page", "stock", "/page/", "Signed in as"),
-    ("project: bare view (its middleware)", "project", "/bench/bare/", "ok"),
-    ("project: /account/", "project", "/account/", "Membership &amp; Billing"),
-    ("project: privacy page", "project", "{privacy}", "Privacy and data settings"),
+    ("stock: login-required bare view", "stock", "/bare/", "ok", "member"),
+    ("stock: login-required template page", "stock", "/page/", "Signed in as", "member"),
+    ("project: bare view (its middleware)", "project", "/bench/bare/", "ok", "member"),
+    ("project: bare view, no signal middleware", "nosignal", "/bench/bare/", "ok", "member"),
+    ("project: /account/", "project", "/account/", "Membership &amp; Billing", "member"),
+    ("project: privacy page", "project", "{privacy}", "Privacy and data settings", "member"),
+    ("project: privacy page, repeated signal", "project", "{privacy}", "signal honored", "member+gpc"),
+    ("project: /cookies/ for a visitor", "project", "/cookies/", "Cookie preferences", "visitor"),
 ]
 BASELINE = "stock: login-required template page"
+GPC_HEADER = {"Sec-GPC": "1"}
 
 
 def free_port() -> int:
@@ -61,7 +66,7 @@ def environments(tmp: Path) -> dict[str, dict[str, str]]:
         "DJANGO_ALLOWED_HOSTS": HOST,
         "DJANGO_LOG_LEVEL": "WARNING",
     }
-    return {
+    envs = {
         "project": {
             **common,
             "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -72,6 +77,7 @@ def environments(tmp: Path) -> dict[str, dict[str, str]]:
             "DJANGO_SECURE_HSTS_SECONDS": "0",
             "BENCH_STATIC_ROOT": str(tmp / "static"),
         },
+        "nosignal": {},  # filled below: the project's environment with the signal middleware left out
         "stock": {
             **common,
             "DJANGO_SETTINGS_MODULE": "bench.stock.settings",
@@ -79,6 +85,8 @@ def environments(tmp: Path) -> dict[str, dict[str, str]]:
             "STOCK_CONN_MAX_AGE": str(CONN_MAX_AGE),
         },
     }
+    envs["nosignal"] = {**envs["project"], "DJANGO_SETTINGS_MODULE": "bench.settings_without_signal"}
+    return envs
 
 
 def django(env: dict[str, str], *args: str, capture: bool = False) -> str:
@@ -117,15 +125,17 @@ def prepare(project: str) -> None:
         paths["privacy"] = primary.get_absolute_url()
 
     queries: dict[str, int] = {}
-    for _, owner, path, _ in PAGES:
+    for label, owner, path, _, asked in PAGES:
         if owner != project:
             continue
         path = path.format(**paths)
-        client.get(path)  # first request: consumes the message, fills per-process caches
+        asker = Client(SERVER_NAME=HOST) if asked == "visitor" else client
+        headers = {"HTTP_SEC_GPC": "1"} if asked == "member+gpc" else {}
+        asker.get(path, **headers)  # first request: consumes the message, applies the signal, fills caches
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
+            response = asker.get(path, **headers)
         assert response.status_code == 200, (path, response.status_code)
-        queries[path] = len(captured)
+        queries[label] = len(captured)
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items() if morsel.value)
     conn_max_age = connection.settings_dict["CONN_MAX_AGE"]
     print(json.dumps({"cookie": cookie, "paths": paths, "queries": queries, "conn_max_age": conn_max_age}))
@@ -147,19 +157,24 @@ def wait_until_up(port: int, server: subprocess.Popen, deadline: float = 30) -> 
     raise RuntimeError(f"gunicorn on port {port} did not start within {deadline}s")
 
 
-def get(port: int, path: str, cookie: str) -> tuple[int, str]:
+def request_headers(cookie: str, asked: str) -> dict[str, str]:
+    headers = {} if asked == "visitor" else {"Cookie": cookie}
+    return {**headers, **(GPC_HEADER if asked == "member+gpc" else {})}
+
+
+def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, str]:
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
-        conn.request("GET", path, headers={"Cookie": cookie})
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         return response.status, response.read().decode()
     finally:
         conn.close()
 
 
-def check(port: int, path: str, cookie: str, marker: str) -> None:
+def check(port: int, path: str, headers: dict[str, str], marker: str) -> None:
     """wrk counts a redirect to the login page as a success: make sure the page itself is what gets served."""
-    status, body = get(port, path, cookie)
+    status, body = get(port, path, headers)
     if status != 200 or marker not in body:
         raise RuntimeError(f"{path} on port {port}: HTTP {status}, expected 200 with {marker!r}")
 
@@ -178,7 +193,10 @@ def server_cpu_seconds(pid: int) -> float:
     return total / ticks
 
 
-def wrk(port: int, path: str, cookie: str, *, duration: int, connections: int, pid: int) -> dict[str, float]:
+def wrk(
+    port: int, path: str, headers: dict[str, str], *, duration: int, connections: int, pid: int
+) -> dict[str, float]:
+    header_args = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
     command = [
         "wrk",
         "-t1",
@@ -187,8 +205,7 @@ def wrk(port: int, path: str, cookie: str, *, duration: int, connections: int, p
         "--latency",
         "--timeout",
         "5s",
-        "-H",
-        f"Cookie: {cookie}",
+        *header_args,
         f"http://{HOST}:{port}{path}",
     ]
     cpu_before = server_cpu_seconds(pid)
@@ -264,23 +281,26 @@ def main() -> None:
             name: json.loads(django(envs[name], __file__, "--prepare", name, capture=True).strip().splitlines()[-1])
             for name in ("stock", "project")
         }
-        ports = {"stock": free_port(), "project": free_port()}
-        modules = {"stock": "bench.stock.wsgi", "project": "netflix_privacy.wsgi"}
-        for name in ("stock", "project"):
+        prepared["nosignal"] = prepared["project"]  # the same database, member and session
+        names = ("stock", "project", "nosignal")
+        ports = {name: free_port() for name in names}
+        modules = {"stock": "bench.stock.wsgi", "project": "netflix_privacy.wsgi", "nosignal": "netflix_privacy.wsgi"}
+        for name in names:
             servers.append(start_gunicorn(modules[name], ports[name], envs[name], tmp))
-        for name, server in zip(("stock", "project"), servers, strict=True):
+        for name, server in zip(names, servers, strict=True):
             wait_until_up(ports[name], server)
-        pids = {name: server.pid for name, server in zip(("stock", "project"), servers, strict=True)}
+        pids = {name: server.pid for name, server in zip(names, servers, strict=True)}
 
         rows = []
-        for label, owner, path, marker in PAGES:
+        for label, owner, path, marker, asked in PAGES:
             path = path.format(**prepared[owner]["paths"])
-            rows.append((label, owner, path, marker))
-            check(ports[owner], path, prepared[owner]["cookie"], marker)
+            headers = request_headers(prepared[owner]["cookie"], asked)
+            rows.append((label, owner, path, marker, headers))
+            check(ports[owner], path, headers, marker)
             wrk(
                 ports[owner],
                 path,
-                prepared[owner]["cookie"],
+                headers,
                 duration=WARMUP_SECONDS,
                 connections=args.connections,
                 pid=pids[owner],
@@ -294,19 +314,18 @@ def main() -> None:
         results: dict[str, list[dict[str, float]]] = {label: [] for label, *_ in rows}
         for round_number in range(args.rounds):
             # Every other round in reverse order, so that a drift in machine load does not favour one side.
-            for label, owner, path, marker in rows if round_number % 2 == 0 else rows[::-1]:
-                cookie = prepared[owner]["cookie"]
+            for label, owner, path, marker, headers in rows if round_number % 2 == 0 else rows[::-1]:
                 results[label].append(
                     wrk(
                         ports[owner],
                         path,
-                        cookie,
+                        headers,
                         duration=args.duration,
                         connections=args.connections,
                         pid=pids[owner],
                     )
                 )
-                check(ports[owner], path, cookie, marker)
+                check(ports[owner], path, headers, marker)
         for runs in results.values():
             for run, base in zip(runs, results[BASELINE], strict=True):
                 run["ratio"] = run["rps"] / base["rps"]
@@ -322,9 +341,9 @@ def main() -> None:
             f"{'page':<40} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'ratio':>6} "
             f"{'queries':>7}"
         )
-        for label, owner, path, _ in rows:
+        for label, owner, _, _, _ in rows:
             m = median[label]
-            queries = prepared[owner]["queries"].get(path, "")
+            queries = prepared[owner]["queries"].get(label, "")
             print(
                 f"{label:<40} {m['rps']:>7.0f} {m['ratio']:>5.2f}x {m['p50_ms']:>7.2f} {m['p99_ms']:>7.2f} "
                 f"{m['cpu_ms']:>7.3f} {m['cpu_ratio']:>5.2f}x {queries:>7}"
@@ -333,6 +352,11 @@ def main() -> None:
             "ratio: req/s over the stock login-required template page's in the same round; CPU ms: the gunicorn\n"
             "processes' CPU time per request, and its ratio (stock template page's CPU ms / this page's), which\n"
             "holds when other work shares the machine. Medians over rounds."
+        )
+        on, off = median["project: bare view (its middleware)"], median["project: bare view, no signal middleware"]
+        print(
+            f"signal middleware on/off, bare view without the header: {on['rps'] / off['rps']:.3f}x req/s, "
+            f"{off['cpu_ms'] / on['cpu_ms']:.3f}x CPU"
         )
     finally:
         for server in servers:
