@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from phonenumber_field.formfields import PhoneNumberField
 
-from accounts.models import PhoneNumber, Profile
+from accounts.models import Account, PhoneNumber, Profile
 from accounts.normalize import normalize_email
 
 
@@ -39,12 +39,45 @@ class AddProfileForm(forms.ModelForm):
         help_texts = {"is_kids": "Only titles for children, and never behavioral advertising."}
 
 
-class PhoneForm(forms.Form):
-    number = PhoneNumberField(
+class PasswordAgainForm(forms.Form):
+    """Asks for the account's password again before a sensitive change (the phone number: R-SMS-2)."""
+
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="For your security, enter your password again.",
+    )
+
+    def __init__(self, *args, account: Account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.account.check_password(password):
+            raise forms.ValidationError("That password is not right. Nothing was changed.", code="wrong_password")
+        return password
+
+
+class AsciiPhoneNumberField(PhoneNumberField):
+    """A phone number typed with ASCII digits: other scripts' digits (fullwidth, Arabic-Indic) are refused
+    rather than silently read as a different-looking number."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError("Enter a valid phone number using the digits 0 to 9.", code="invalid")
+        return super().to_python(value)
+
+
+class PhoneForm(PasswordAgainForm):
+    number = AsciiPhoneNumberField(
         label="Phone number",
         help_text="With the country code, for example +1 415 555 0123.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        max_length=32,
     )
+    field_order = ["number", "password"]
 
     def clean_number(self):
         return refuse_extension(self.cleaned_data["number"])

@@ -130,7 +130,10 @@ def phone_set(*, account: Account, number: str) -> bool:
 
 
 @transaction.atomic
-def phone_delete(*, account: Account) -> bool:
-    """Remove the number entirely: no copy is kept anywhere (R-SMS-2). Return whether there was one."""
+def phone_delete(*, account: Account, acting_user: Account | None = None) -> bool:
+    """Remove the number entirely: no copy is kept anywhere (R-SMS-2). Return whether there was one; when there
+    was, `phone_deleted` lets the consent trail record that it happened (without the number)."""
     deleted, _ = PhoneNumber.objects.filter(account=account).delete()
+    if deleted:
+        signals.phone_deleted.send(sender=PhoneNumber, account=account, acting_user=acting_user)
     return bool(deleted)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
-from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticationForm, PhoneForm
+from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticationForm, PasswordAgainForm, PhoneForm
 from accounts.http import MemberRequest
 from accounts.models import MAX_PROFILES
 from accounts.sessions import set_active_profile
@@ -87,26 +87,33 @@ def account(request: MemberRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def phone(request: MemberRequest) -> HttpResponse:
-    """Change phone number, or delete it (asked to confirm first)."""
+    """Change phone number, or delete it (asked to confirm first). Both ask for the password again."""
     current = selectors.account_phone(account=request.user)
-    form = PhoneForm(initial={"number": current.number if current else None})
+    form = PhoneForm(initial={"number": current.number if current else None}, account=request.user)
+    delete_form = PasswordAgainForm(account=request.user)
+    confirm_delete = "delete" in request.GET and current is not None
     action = request.POST.get("action") if request.method == "POST" else None
-    if action == "delete":
-        if services.phone_delete(account=request.user):
+    if action == "delete" and current is not None:
+        delete_form = PasswordAgainForm(request.POST, account=request.user)
+        confirm_delete = True
+        if delete_form.is_valid():
+            services.phone_delete(account=request.user, acting_user=request.user)
             messages.success(request, "Your phone number was deleted. We won't send you any text messages.")
+            return redirect("account")
+    elif action == "delete":
         return redirect("account")
-    if action == "change":
-        form = PhoneForm(request.POST)
+    elif action == "change":
+        form = PhoneForm(request.POST, account=request.user)
         if form.is_valid():
             changed = services.phone_set(account=request.user, number=form.cleaned_data["number"])
             messages.success(request, "Your phone number was saved." if changed else "That is already your number.")
             return redirect("account")
     elif action is not None:
         messages.error(request, "That request was not understood, so nothing was changed.")
-    bad = bool(form.errors) or (action is not None and action not in {"change", "delete"})
+    bad = bool(form.errors or delete_form.errors) or (action is not None and action not in {"change", "delete"})
     return render(
         request,
         "accounts/phone.html",
-        {"form": form, "phone": current, "confirm_delete": "delete" in request.GET and current is not None},
+        {"form": form, "delete_form": delete_form, "phone": current, "confirm_delete": confirm_delete},
         status=HTTPStatus.BAD_REQUEST if bad else HTTPStatus.OK,
     )

@@ -23,6 +23,8 @@ urlpatterns = [
     path("account/", account_views.account, name="account"),
     path("account/phone/", account_views.phone, name="phone"),
     path("account/", include("consent.urls")),
+    path("unsubscribe/<str:token>/", consent_views.unsubscribe, name="unsubscribe"),
+    path("webhooks/sms/inbound/", consent_views.sms_inbound, name="sms_inbound"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -186,6 +186,15 @@ PRIVACY_GPC_EVERYWHERE = env.bool("PRIVACY_GPC_EVERYWHERE", default=False)
 PRIVACY_API_TOKEN = env.str("PRIVACY_API_TOKEN", default="")
 # The date /.well-known/gpc.json reports as the last change of how this site handles the signal (R-GPC-7).
 PRIVACY_GPC_LAST_UPDATE = "2026-11-25"
+# Email and text messages (R-EM-*, R-SMS-*). Absolute links in email (the one-click unsubscribe) start here.
+PRIVACY_SITE_URL = env.str("PRIVACY_SITE_URL", default="http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Privacy Center <no-reply@example.com>")
+# How long a one-click unsubscribe link works (R-EM-2); an older one gets a page saying how to unsubscribe.
+UNSUBSCRIBE_LINK_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_LINK_MAX_AGE_DAYS", default=60)
+# R-SMS-3: the shared secret the SMS provider signs inbound texts with (HMAC-SHA256). Empty: the webhook refuses
+# everything. How far a signed request's timestamp may be from now, in seconds, before it counts as a replay.
+SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default="")
+SMS_WEBHOOK_MAX_AGE_S = env.int("SMS_WEBHOOK_MAX_AGE_S", default=300)
 
 LOGGING = {
     "version": 1,
