@@ -102,3 +102,45 @@ def refuse_extension(number):
             code="extension",
         )
     return number
+
+
+class ResetByTextForm(forms.Form):
+    email = NormalizedEmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    number = AsciiPhoneNumberField(
+        label="Phone number",
+        help_text="The number on your account, with the country code.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        max_length=32,
+    )
+
+    def clean_number(self):
+        return refuse_extension(self.cleaned_data["number"])
+
+
+class ResetCodeForm(forms.Form):
+    code = forms.CharField(
+        label="6-digit code",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    new_password1 = forms.CharField(
+        label="New password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label="New password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if not (code.isascii() and code.isdigit()):
+            raise forms.ValidationError("Enter the 6 digits from the text message.", code="invalid")
+        return code
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if cleaned.get("new_password1") and cleaned.get("new_password1") != cleaned.get("new_password2"):
+            self.add_error("new_password2", "The two passwords are not the same.")
+        return cleaned

@@ -3,12 +3,21 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts import selectors, services
-from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticationForm, PasswordAgainForm, PhoneForm
+from accounts import reset, selectors, services
+from accounts.forms import (
+    AddProfileForm,
+    ChooseProfileForm,
+    EmailAuthenticationForm,
+    PasswordAgainForm,
+    PhoneForm,
+    ResetByTextForm,
+    ResetCodeForm,
+)
 from accounts.http import MemberRequest
 from accounts.models import MAX_PROFILES
 from accounts.sessions import set_active_profile
@@ -117,3 +126,60 @@ def phone(request: MemberRequest) -> HttpResponse:
         {"form": form, "delete_form": delete_form, "phone": current, "confirm_delete": confirm_delete},
         status=HTTPStatus.BAD_REQUEST if bad else HTTPStatus.OK,
     )
+
+
+RESET_SESSION_KEY = "reset_text"
+CODE_SENT = (
+    "If the email address and phone number belong to an account, we sent a 6-digit code to that phone. "
+    "It is valid for 10 minutes."
+)
+CODE_FAILED = "That code did not work: it is wrong, has expired or was tried too often. Ask for a new code."
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset_text(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset code by text. The answer is the same whether or not an account matches."""
+    form = ResetByTextForm(request.POST or None)
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                reset_id = reset.reset_text_request(
+                    email=form.cleaned_data["email"], number=str(form.cleaned_data["number"])
+                )
+            except reset.Throttled:
+                messages.error(request, "Too many codes were asked for. Wait an hour, or reset by email.")
+                status = HTTPStatus.TOO_MANY_REQUESTS
+            else:
+                request.session[RESET_SESSION_KEY] = str(reset_id)
+                messages.info(request, CODE_SENT)
+                return redirect("password_reset_text_code")
+        else:
+            status = HTTPStatus.BAD_REQUEST
+    return render(request, "registration/password_reset_text.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset_text_code(request: HttpRequest) -> HttpResponse:
+    """Enter the code and a new password."""
+    reset_id = request.session.get(RESET_SESSION_KEY)
+    if not reset_id:
+        return redirect("password_reset_text")
+    form = ResetCodeForm(request.POST or None)
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        status = HTTPStatus.BAD_REQUEST
+        if form.is_valid():
+            try:
+                reset.reset_text_complete(
+                    reset_id=reset_id, code=form.cleaned_data["code"], password=form.cleaned_data["new_password1"]
+                )
+            except reset.InvalidCode:
+                form.add_error("code", CODE_FAILED)
+            except ValidationError as error:
+                form.add_error("new_password1", error)
+            else:
+                del request.session[RESET_SESSION_KEY]
+                messages.success(request, "Your password was changed. Sign in with the new one.")
+                return redirect("login")
+    return render(request, "registration/password_reset_text_code.html", {"form": form}, status=status)

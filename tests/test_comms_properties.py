@@ -94,3 +94,26 @@ def test_stop_webhook_never_answers_a_server_error(ads_account, body, signed, ga
     assert response.status_code in {HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN}
     if signed != "good":
         assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+codes = st.one_of(
+    any_text,
+    st.from_regex(r"[0-9]{0,8}", fullmatch=True),
+    st.text(alphabet=st.characters(categories=["Nd"]), min_size=6, max_size=6),
+)
+
+
+@PROPERTY
+@given(code=codes, password=any_text, session_id=st.one_of(st.none(), any_text, st.uuids().map(str)))
+def test_reset_code_form_never_answers_a_server_error(ads_account, code, password, session_id):
+    client = Client()
+    if session_id is not None:
+        session = client.session
+        session["reset_text"] = session_id
+        session.save()
+    response = client.post(
+        reverse("password_reset_text_code"), {"code": code, "new_password1": password, "new_password2": password}
+    )
+    assert response.status_code in {HTTPStatus.FOUND, HTTPStatus.BAD_REQUEST}
+    ads_account.refresh_from_db()
+    assert ads_account.check_password(PASSWORD), "no code was ever sent, so no password changes"

@@ -191,6 +191,13 @@ PRIVACY_SITE_URL = env.str("PRIVACY_SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Privacy Center <no-reply@example.com>")
 # How long a one-click unsubscribe link works (R-EM-2); an older one gets a page saying how to unsubscribe.
 UNSUBSCRIBE_LINK_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_LINK_MAX_AGE_DAYS", default=60)
+# Where text messages go (netflix_privacy.sms): the console locally, a provider's backend class in production.
+SMS_BACKEND = env.str("SMS_BACKEND", default="netflix_privacy.sms.backends.ConsoleBackend")
+# Password reset by text (accounts.reset): codes are valid this long, and each number and each email address may
+# ask for this many codes an hour.
+PASSWORD_RESET_CODE_MINUTES = 10
+PASSWORD_RESET_CODE_TRIES = 5
+PASSWORD_RESET_TEXTS_PER_HOUR = env.int("PASSWORD_RESET_TEXTS_PER_HOUR", default=3)
 # R-SMS-3: the shared secret the SMS provider signs inbound texts with (HMAC-SHA256). Empty: the webhook refuses
 # everything. How far a signed request's timestamp may be from now, in seconds, before it counts as a replay.
 SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default="")

@@ -10,3 +10,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PRIVACY_API_TOKEN = "test-service-token-0123456789"  # noqa: S105
 SMS_WEBHOOK_SECRET = "test-webhook-secret-0123456789"  # noqa: S105
+SMS_BACKEND = "netflix_privacy.sms.backends.LocmemBackend"
