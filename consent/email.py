@@ -70,6 +70,10 @@ def marketing_message(*, profile: Profile, category: str, subject: str, body: st
     )
 
 
+def profiles_by_id(profile_ids: list[UUID]) -> dict[UUID, Profile]:
+    return {p.pk: p for p in Profile.objects.select_related("account").filter(pk__in=profile_ids)}
+
+
 def marketing_email_send(*, profile_id: UUID, category: str, subject: str, body: str) -> bool:
     """Send one marketing email if the profile still allows the category, asked now (not when it was queued).
     Returns whether it was sent."""

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "csp",
     "phonenumber_field",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "consent",
 ]
@@ -191,6 +193,11 @@ PRIVACY_SITE_URL = env.str("PRIVACY_SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Privacy Center <no-reply@example.com>")
 # How long a one-click unsubscribe link works (R-EM-2); an older one gets a page saying how to unsubscribe.
 UNSUBSCRIBE_LINK_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_LINK_MAX_AGE_DAYS", default=60)
+# Background tasks (Django's Tasks API, the django-tasks backport): marketing email and texts. The database
+# backend keeps the queue in our own database (`manage.py db_worker` runs it); a deployment that outgrows one
+# database sets TASKS_BACKEND=django_tasks_rq.RQBackend (pip install django-tasks-rq; see README).
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+
 # Where text messages go (netflix_privacy.sms): the console locally, a provider's backend class in production.
 SMS_BACKEND = env.str("SMS_BACKEND", default="netflix_privacy.sms.backends.ConsoleBackend")
 # Password reset by text (accounts.reset): codes are valid this long, and each number and each email address may
