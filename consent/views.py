@@ -328,7 +328,7 @@ def text_preferences(request: MemberPrivacyRequest) -> HttpResponse:
         problem = _posted_choices(request, shown, Page.TEXTS)
         form = ChoicesForm(request.POST, choices=shown) if problem is None else form
         if problem is not None or not shown:
-            messages.warning(request, problem or STALE)
+            messages.warning(request, TEXTS_STALE if problem in (None, STALE) else problem)
             status = HTTPStatus.BAD_REQUEST if problem == NOT_UNDERSTOOD else HTTPStatus.CONFLICT
         elif not form.is_valid():
             status = HTTPStatus.BAD_REQUEST
@@ -345,6 +345,10 @@ def text_preferences(request: MemberPrivacyRequest) -> HttpResponse:
     return render(request, "consent/texts.html", context, status=status)
 
 
+TEXTS_STALE = (
+    "Your phone number or text settings changed since the page was shown, so nothing was saved. "
+    "These are the current settings: check them and save again."
+)
 BAD_LINK = (
     "This unsubscribe link is not valid any more: it has expired or was changed. Nothing was changed. "
     "Sign in and open Email preferences to choose which emails you get."
