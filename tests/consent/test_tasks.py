@@ -49,6 +49,7 @@ def test_command_refuses_service_email_and_unknown_categories():
 
 
 @override_settings(TASKS=DATABASE_TASKS)
+@pytest.mark.django_db(transaction=True)  # the worker closes its database connection between tasks
 def test_through_the_database_backend_and_its_worker_an_opt_out_after_enqueue_means_no_message__R_EM_1(ads_account):
     call_command("send_marketing_email", "--category", Choice.EMAIL_SURVEYS, stdout=StringIO())
     assert mail.outbox == [], "queued, not sent"
