@@ -83,13 +83,13 @@ def push_allowed(device: DeviceFacts) -> bool:
     return device.values[Choice.DEVICE_NOTIFICATIONS]
 
 
-def eligibility(facts: ProfileFacts, device: DeviceFacts | None = None) -> dict[str, bool]:
+def eligibility(facts: ProfileFacts, device: DeviceFacts | None = None, *, has_phone: bool) -> dict[str, bool]:
     """R-API-1: what downstream systems may do for this profile (on this device): every choice a member sets on
     a profile's or account's own pages, each answered by the rule the pages use. Choices registered later (email
     and text categories) appear here by themselves. Browser cookie choices are left out: they are decided per
     browser by the consent cookie, not per profile."""
     return {
-        spec.key: allowed_on(facts, spec.key, device)
+        spec.key: allowed_on(facts, spec.key, device) and (has_phone or spec.page != Page.TEXTS)
         for scope in (Scope.PROFILE, Scope.ACCOUNT)
         for spec in REGISTRY.scoped(scope)
         if spec.page is not None and spec.page != Page.COOKIES

@@ -61,11 +61,26 @@ def test_eligibility_answers_ba_mic_and_every_page_choice__R_API_1(client, ads_a
             "email_offers": True,
             "email_surveys": True,
             "email_service": True,
-            "sms_alerts": True,
-            "sms_offers": True,
-            "sms_surveys": True,
+            "sms_alerts": False,  # no phone on file (R-SMS-2)
+            "sms_offers": False,
+            "sms_surveys": False,
         },
     }
+
+
+@pytest.mark.django_db
+def test_text_categories_are_eligible_only_with_a_phone_on_file__R_API_1_R_SMS_2(client, ads_account):
+    alex = profile_named(ads_account, "Alex")
+    from accounts.models import PhoneNumber
+
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    services.choices_set(account=ads_account, values={Choice.SMS_SURVEYS: False}, actor=actor())
+    texts = {"sms_alerts": True, "sms_offers": True, "sms_surveys": False}
+    body = _get(client, alex.pk).json()
+    assert {key: body["choices"][key] for key in texts} == texts
+    no_phone = AccountFactory().profiles.get()
+    batch = _batch(client, {"profiles": [str(alex.pk), str(no_phone.pk)]}).json()["results"]
+    assert [{key: each["choices"][key] for key in texts} for each in batch] == [texts, dict.fromkeys(texts, False)]
 
 
 @pytest.mark.django_db
