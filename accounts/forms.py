@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from phonenumber_field.formfields import PhoneNumberField
 
-from accounts.models import PhoneNumber, Profile
+from accounts.models import Account, PhoneNumber, Profile
 from accounts.normalize import normalize_email
 
 
@@ -39,12 +39,45 @@ class AddProfileForm(forms.ModelForm):
         help_texts = {"is_kids": "Only titles for children, and never behavioral advertising."}
 
 
-class PhoneForm(forms.Form):
-    number = PhoneNumberField(
+class PasswordAgainForm(forms.Form):
+    """Asks for the account's password again before a sensitive change (the phone number: R-SMS-2)."""
+
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="For your security, enter your password again.",
+    )
+
+    def __init__(self, *args, account: Account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.account.check_password(password):
+            raise forms.ValidationError("That password is not right. Nothing was changed.", code="wrong_password")
+        return password
+
+
+class AsciiPhoneNumberField(PhoneNumberField):
+    """A phone number typed with ASCII digits: other scripts' digits (fullwidth, Arabic-Indic) are refused
+    rather than silently read as a different-looking number."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError("Enter a valid phone number using the digits 0 to 9.", code="invalid")
+        return super().to_python(value)
+
+
+class PhoneForm(PasswordAgainForm):
+    number = AsciiPhoneNumberField(
         label="Phone number",
         help_text="With the country code, for example +1 415 555 0123.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        max_length=32,
     )
+    field_order = ["number", "password"]
 
     def clean_number(self):
         return refuse_extension(self.cleaned_data["number"])
@@ -69,3 +102,45 @@ def refuse_extension(number):
             code="extension",
         )
     return number
+
+
+class ResetByTextForm(forms.Form):
+    email = NormalizedEmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    number = AsciiPhoneNumberField(
+        label="Phone number",
+        help_text="The number on your account, with the country code.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        max_length=32,
+    )
+
+    def clean_number(self):
+        return refuse_extension(self.cleaned_data["number"])
+
+
+class ResetCodeForm(forms.Form):
+    code = forms.CharField(
+        label="6-digit code",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    new_password1 = forms.CharField(
+        label="New password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label="New password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if not (code.isascii() and code.isdigit()):
+            raise forms.ValidationError("Enter the 6 digits from the text message.", code="invalid")
+        return code
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if cleaned.get("new_password1") and cleaned.get("new_password1") != cleaned.get("new_password2"):
+            self.add_error("new_password2", "The two passwords are not the same.")
+        return cleaned

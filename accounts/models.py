@@ -151,3 +151,20 @@ class PhoneNumber(models.Model):
         # Never the number: the admin copies str() into its history (django_admin_log), which outlives a
         # deleted number (R-SMS-2).
         return "Phone number"
+
+
+class PasswordResetCode(models.Model):
+    """A pending password reset by text: the 6-digit code, stored only as a keyed hash, with its tries."""
+
+    # Opaque id kept in the asker's session: the code is checked against this row only.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="password_reset_code")
+    code_hash = models.CharField(max_length=64)
+    tries = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "password reset code"
+
+    def __str__(self) -> str:
+        return "Password reset code"

@@ -8,7 +8,7 @@ it (see accounts/signals.py).
 from django.db import transaction
 
 from accounts import signals
-from accounts.models import MAX_PROFILES, Account, PhoneNumber, Plan, Profile
+from accounts.models import MAX_PROFILES, Account, PasswordResetCode, PhoneNumber, Plan, Profile
 from accounts.normalize import clean_profile_name
 
 
@@ -130,7 +130,11 @@ def phone_set(*, account: Account, number: str) -> bool:
 
 
 @transaction.atomic
-def phone_delete(*, account: Account) -> bool:
-    """Remove the number entirely: no copy is kept anywhere (R-SMS-2). Return whether there was one."""
+def phone_delete(*, account: Account, acting_user: Account | None = None) -> bool:
+    """Remove the number entirely: no copy is kept anywhere (R-SMS-2). Return whether there was one; when there
+    was, `phone_deleted` lets the consent trail record that it happened (without the number)."""
     deleted, _ = PhoneNumber.objects.filter(account=account).delete()
+    PasswordResetCode.objects.filter(account=account).delete()  # a code already sent stops working too
+    if deleted:
+        signals.phone_deleted.send(sender=PhoneNumber, account=account, acting_user=acting_user)
     return bool(deleted)

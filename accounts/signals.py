@@ -14,3 +14,6 @@ profile_created = Signal()
 # Arguments: account (locked), profile (None for an account-wide fact), fact ("is_kids" or "plan"),
 # old, new, acting_user.
 membership_fact_changing = Signal()
+
+# The account's phone number was deleted (R-SMS-2). Arguments: account, acting_user. Never the number.
+phone_deleted = Signal()

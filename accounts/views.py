@@ -3,12 +3,21 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts import selectors, services
-from accounts.forms import AddProfileForm, ChooseProfileForm, EmailAuthenticationForm, PhoneForm
+from accounts import reset, selectors, services
+from accounts.forms import (
+    AddProfileForm,
+    ChooseProfileForm,
+    EmailAuthenticationForm,
+    PasswordAgainForm,
+    PhoneForm,
+    ResetByTextForm,
+    ResetCodeForm,
+)
 from accounts.http import MemberRequest
 from accounts.models import MAX_PROFILES
 from accounts.sessions import set_active_profile
@@ -87,26 +96,90 @@ def account(request: MemberRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def phone(request: MemberRequest) -> HttpResponse:
-    """Change phone number, or delete it (asked to confirm first)."""
+    """Change phone number, or delete it (asked to confirm first). Both ask for the password again."""
     current = selectors.account_phone(account=request.user)
-    form = PhoneForm(initial={"number": current.number if current else None})
+    form = PhoneForm(initial={"number": current.number if current else None}, account=request.user)
+    delete_form = PasswordAgainForm(account=request.user)
+    confirm_delete = "delete" in request.GET and current is not None
     action = request.POST.get("action") if request.method == "POST" else None
-    if action == "delete":
-        if services.phone_delete(account=request.user):
+    if action == "delete" and current is not None:
+        delete_form = PasswordAgainForm(request.POST, account=request.user)
+        confirm_delete = True
+        if delete_form.is_valid():
+            services.phone_delete(account=request.user, acting_user=request.user)
             messages.success(request, "Your phone number was deleted. We won't send you any text messages.")
+            return redirect("account")
+    elif action == "delete":
         return redirect("account")
-    if action == "change":
-        form = PhoneForm(request.POST)
+    elif action == "change":
+        form = PhoneForm(request.POST, account=request.user)
         if form.is_valid():
             changed = services.phone_set(account=request.user, number=form.cleaned_data["number"])
             messages.success(request, "Your phone number was saved." if changed else "That is already your number.")
             return redirect("account")
     elif action is not None:
         messages.error(request, "That request was not understood, so nothing was changed.")
-    bad = bool(form.errors) or (action is not None and action not in {"change", "delete"})
+    bad = bool(form.errors or delete_form.errors) or (action is not None and action not in {"change", "delete"})
     return render(
         request,
         "accounts/phone.html",
-        {"form": form, "phone": current, "confirm_delete": "delete" in request.GET and current is not None},
+        {"form": form, "delete_form": delete_form, "phone": current, "confirm_delete": confirm_delete},
         status=HTTPStatus.BAD_REQUEST if bad else HTTPStatus.OK,
     )
+
+
+RESET_SESSION_KEY = "reset_text"
+CODE_SENT = (
+    "If the email address and phone number belong to an account, we sent a 6-digit code to that phone. "
+    "It is valid for 10 minutes."
+)
+CODE_FAILED = "That code did not work: it is wrong, has expired or was tried too often. Ask for a new code."
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset_text(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset code by text. The answer is the same whether or not an account matches."""
+    form = ResetByTextForm(request.POST or None)
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                reset_id = reset.reset_text_request(
+                    email=form.cleaned_data["email"], number=str(form.cleaned_data["number"])
+                )
+            except reset.Throttled:
+                messages.error(request, "Too many codes were asked for. Wait an hour, or reset by email.")
+                status = HTTPStatus.TOO_MANY_REQUESTS
+            else:
+                request.session[RESET_SESSION_KEY] = str(reset_id)
+                messages.info(request, CODE_SENT)
+                return redirect("password_reset_text_code")
+        else:
+            status = HTTPStatus.BAD_REQUEST
+    return render(request, "registration/password_reset_text.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset_text_code(request: HttpRequest) -> HttpResponse:
+    """Enter the code and a new password."""
+    reset_id = request.session.get(RESET_SESSION_KEY)
+    if not reset_id:
+        return redirect("password_reset_text")
+    form = ResetCodeForm(request.POST or None)
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        status = HTTPStatus.BAD_REQUEST
+        if form.is_valid():
+            try:
+                reset.reset_text_complete(
+                    reset_id=reset_id, code=form.cleaned_data["code"], password=form.cleaned_data["new_password1"]
+                )
+            except reset.InvalidCode:
+                form.add_error("code", CODE_FAILED)
+            except ValidationError as error:
+                form.add_error("new_password1", error)
+            else:
+                del request.session[RESET_SESSION_KEY]
+                messages.success(request, "Your password was changed. Sign in with the new one.")
+                return redirect("login")
+    return render(request, "registration/password_reset_text_code.html", {"form": form}, status=status)

@@ -7,6 +7,7 @@ The trail itself is read-only for everyone: it is evidence (R-AU-2).
 """
 
 from collections.abc import Iterable
+from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -190,6 +191,8 @@ class ProfileInline(admin.TabularInline):
 class PhoneNumberFormSet(BaseInlineFormSet):
     """Writes the phone through accounts.services (R-SMS-2: a delete removes the number entirely)."""
 
+    acting_user: Account | None = None  # set per request by PhoneNumberInline.get_formset
+
     def save(self, commit: bool = True) -> list:
         super().save(commit=False)  # fills new_objects, changed_objects and deleted_objects for the admin log
         account = self.instance
@@ -197,7 +200,7 @@ class PhoneNumberFormSet(BaseInlineFormSet):
             if not form.has_changed() and form not in self.deleted_forms:
                 continue
             if form in self.deleted_forms:
-                account_services.phone_delete(account=account)
+                account_services.phone_delete(account=account, acting_user=self.acting_user)
             elif form.cleaned_data.get("number"):
                 account_services.phone_set(account=account, number=form.cleaned_data["number"])
         return []
@@ -210,6 +213,12 @@ class PhoneNumberInline(admin.StackedInline):
     fields = ["number"]
     extra = 0
     max_num = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # The staff member deleting a number is the event's acting user (R-SMS-2, R-AU-1).
+        formset = cast(type[PhoneNumberFormSet], super().get_formset(request, obj, **kwargs))
+        formset.acting_user = request.user
+        return formset
 
 
 class AccountAdminForm(forms.ModelForm):

@@ -24,6 +24,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
+from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from consent import policy, selectors, services
 from consent.choices import Choice
@@ -112,8 +113,10 @@ def _answer(
     facts: policy.ProfileFacts,
     device_id: UUID | None = None,
     device: policy.DeviceFacts | None = None,
+    *,
+    has_phone: bool,
 ) -> dict[str, Any]:
-    choices = policy.eligibility(facts, device)
+    choices = policy.eligibility(facts, device, has_phone=has_phone)
     return {
         "profile": profile_id,
         "device": device_id,
@@ -130,7 +133,7 @@ def _answer(
     summary="May this profile (on this device) get behavioral ads, MIC, each email and text category",
 )
 def eligibility(request: HttpRequest, profile: UUID, device: UUID | None = None) -> dict[str, Any]:
-    found = Profile.objects.select_related("account").filter(pk=profile).first()
+    found = Profile.objects.select_related("account__phone").filter(pk=profile).first()
     if found is None:
         raise Http404("unknown profile")
     device_facts = None
@@ -140,7 +143,8 @@ def eligibility(request: HttpRequest, profile: UUID, device: UUID | None = None)
             raise Http404("unknown device")
         device_facts = selectors.device_facts(device=the_device)
     facts = selectors.profile_facts(profile=found, account=found.account)
-    return _answer(found.pk, facts, device, device_facts)
+    has_phone = account_selectors.account_phone(account=found.account) is not None
+    return _answer(found.pk, facts, device, device_facts, has_phone=has_phone)
 
 
 @api.post(
@@ -151,10 +155,10 @@ def eligibility(request: HttpRequest, profile: UUID, device: UUID | None = None)
 )
 def eligibility_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     wanted = list(dict.fromkeys(payload.profiles))
-    facts = selectors.facts_by_profile_id(wanted)
+    found = selectors.facts_and_phone_by_profile_id(wanted)
     return {
-        "results": [_answer(pk, facts[pk]) for pk in wanted if pk in facts],
-        "unknown": [pk for pk in wanted if pk not in facts],
+        "results": [_answer(pk, found[pk][0], has_phone=found[pk][1]) for pk in wanted if pk in found],
+        "unknown": [pk for pk in wanted if pk not in found],
     }
 
 

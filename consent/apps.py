@@ -21,3 +21,4 @@ class ConsentConfig(AppConfig):
         signals.membership_fact_changing.connect(
             receivers.audit_change_of_effect, dispatch_uid="consent_audit_change_of_effect"
         )
+        signals.phone_deleted.connect(receivers.record_phone_deleted, dispatch_uid="consent_phone_deleted")

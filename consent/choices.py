@@ -57,6 +57,8 @@ class Page(StrEnum):
 
     PRIVACY = "privacy"  # the profile's Privacy and data settings
     COOKIES = "cookies"  # the cookie choice tool (the account's record of a signed-in member's choice)
+    EMAILS = "emails"  # the profile's Email preferences (R-EM-1)
+    TEXTS = "texts"  # the account's Text message preferences, shown while a phone is on file (R-SMS-1)
 
 
 class SubjectFacts(Protocol):
@@ -177,6 +179,15 @@ class Choice(StrEnum):
     COOKIES_ADVERTISING = "cookies_advertising"
     DEVICE_LIMIT_AD_TRACKING = "device_limit_ad_tracking"
     DEVICE_NOTIFICATIONS = "device_notifications"
+    EMAIL_NEW_ARRIVALS = "email_new_arrivals"
+    EMAIL_RECOMMENDATIONS = "email_recommendations"
+    EMAIL_OFFERS = "email_offers"
+    EMAIL_SURVEYS = "email_surveys"
+    EMAIL_SERVICE = "email_service"
+    SMS_ALERTS = "sms_alerts"
+    SMS_OFFERS = "sms_offers"
+    SMS_SURVEYS = "sms_surveys"
+    PHONE_ON_FILE = "phone_on_file"
 
 
 REGISTRY.register(
@@ -274,3 +285,75 @@ REGISTRY.register(
         signal=False,
     )
 )
+
+# R-EM-1: email categories, per profile. Marketing email is sent only for a category that is on (consent.email).
+# "Opt out of all" covers the privacy page's uses of information, not messages: these keep their own switches.
+_EMAIL_CATEGORIES = (
+    (Choice.EMAIL_NEW_ARRIVALS, "New arrivals", "Titles just added that this profile may like."),
+    (Choice.EMAIL_RECOMMENDATIONS, "Recommendations", "Suggestions based on what this profile watches."),
+    (Choice.EMAIL_OFFERS, "Offers and news", "Special offers and news about the service."),
+    (Choice.EMAIL_SURVEYS, "Surveys", "Invitations to tell us what you think."),
+)
+for _key, _label, _help in _EMAIL_CATEGORIES:
+    REGISTRY.register(
+        ChoiceSpec(
+            key=_key,
+            label=_label,
+            help_text=_help,
+            scope=Scope.PROFILE,
+            default=True,
+            page=Page.EMAILS,
+            opt_out_of_all=False,
+            signal=False,
+        )
+    )
+REGISTRY.register(
+    ChoiceSpec(
+        key=Choice.EMAIL_SERVICE,
+        label="Service email (billing, security, password reset)",
+        help_text="Messages about your membership and its security. They are always sent.",
+        scope=Scope.PROFILE,
+        default=True,
+        page=Page.EMAILS,
+        opt_out_of_all=False,
+        signal=False,
+        can_turn_off=False,
+    )
+)
+# R-SMS-1: text-message categories, per account (the phone is the account's). A password-reset text the member
+# asks for is not one of them: it is sent whatever these say, while a number is on file (R-SMS-2).
+_TEXT_CATEGORIES = (
+    (Choice.SMS_ALERTS, "Alerts", "Texts about your account, such as a new sign-in."),
+    (Choice.SMS_OFFERS, "Special offers", "Texts with special offers."),
+    (Choice.SMS_SURVEYS, "Surveys", "Texts inviting you to tell us what you think."),
+)
+for _key, _label, _help in _TEXT_CATEGORIES:
+    REGISTRY.register(
+        ChoiceSpec(
+            key=_key,
+            label=_label,
+            help_text=_help,
+            scope=Scope.ACCOUNT,
+            default=True,
+            page=Page.TEXTS,
+            opt_out_of_all=False,
+            signal=False,
+        )
+    )
+# R-SMS-2: deleting the phone number is recorded as this account choice going off, so the trail shows that it
+# happened without the number itself. No row is kept for it: the PhoneNumber row is what is on file.
+REGISTRY.register(
+    ChoiceSpec(
+        key=Choice.PHONE_ON_FILE,
+        label="Phone number on file",
+        help_text="Whether the account has a phone number; the number itself is never recorded here.",
+        scope=Scope.ACCOUNT,
+        default=False,
+        page=None,
+        opt_out_of_all=False,
+        signal=False,
+    )
+)
+
+EMAIL_CATEGORIES = tuple(key for key, _label, _help in _EMAIL_CATEGORIES)
+TEXT_CATEGORIES = tuple(key for key, _label, _help in _TEXT_CATEGORIES)

@@ -83,13 +83,13 @@ def push_allowed(device: DeviceFacts) -> bool:
     return device.values[Choice.DEVICE_NOTIFICATIONS]
 
 
-def eligibility(facts: ProfileFacts, device: DeviceFacts | None = None) -> dict[str, bool]:
+def eligibility(facts: ProfileFacts, device: DeviceFacts | None = None, *, has_phone: bool) -> dict[str, bool]:
     """R-API-1: what downstream systems may do for this profile (on this device): every choice a member sets on
     a profile's or account's own pages, each answered by the rule the pages use. Choices registered later (email
     and text categories) appear here by themselves. Browser cookie choices are left out: they are decided per
     browser by the consent cookie, not per profile."""
     return {
-        spec.key: allowed_on(facts, spec.key, device)
+        spec.key: allowed_on(facts, spec.key, device) and (has_phone or spec.page != Page.TEXTS)
         for scope in (Scope.PROFILE, Scope.ACCOUNT)
         for spec in REGISTRY.scoped(scope)
         if spec.page is not None and spec.page != Page.COOKIES
@@ -104,6 +104,38 @@ def mic_allowed(facts: ProfileFacts) -> bool:
 def choices_on_page(facts: ProfileFacts, page: Page = Page.PRIVACY) -> tuple[ChoiceSpec, ...]:
     """The switches a member sees on one of the profile's pages, in registry order."""
     return tuple(spec for spec in REGISTRY.scoped(Scope.PROFILE) if spec.page == page and applies(spec, facts))
+
+
+def account_choices_on_page(page: Page) -> tuple[ChoiceSpec, ...]:
+    """The switches a member sees on one of the account's own pages (Text message preferences), in order."""
+    return tuple(spec for spec in REGISTRY.scoped(Scope.ACCOUNT) if spec.page == page)
+
+
+def marketing_email_allowed(facts: ProfileFacts, category: str) -> bool:
+    """R-EM-1: a marketing email of a category goes to a profile only while that category is on. Read at send
+    time, so an opt-out between enqueueing and sending is honoured."""
+    spec = REGISTRY[category]
+    if spec.page != Page.EMAILS or not spec.can_turn_off:
+        raise ValueError(f"{category!r} is not a marketing email category")
+    return allowed(facts, category)
+
+
+def marketing_text_allowed(values: Mapping[str, bool], category: str, *, has_phone: bool) -> bool:
+    """R-SMS-1, R-SMS-2: a marketing or alert text goes only to a number on file, for a category that is on."""
+    if REGISTRY[category].page != Page.TEXTS:
+        raise ValueError(f"{category!r} is not a text category")
+    return has_phone and values[category]
+
+
+def reset_text_allowed(*, has_phone: bool) -> bool:
+    """R-SMS-1, R-SMS-2: a password-reset text the member asks for ignores the text categories; it needs only
+    a number on file."""
+    return has_phone
+
+
+def texts_stop_values() -> dict[str, bool]:
+    """R-SMS-3: what an inbound STOP wants for an account: every text category off."""
+    return {spec.key: False for spec in REGISTRY.on_page(Page.TEXTS)}
 
 
 def changes(*, current: Mapping[str, bool], wanted: Mapping[str, bool]) -> list[Change]:
@@ -146,12 +178,12 @@ def ends_all_profiles_opt_out(facts: ProfileFacts, made: Iterable[Change], *, by
 
 def new_profile_values(*, all_profiles_opted_out: bool) -> dict[str, bool]:
     """R-PDS-7: the US opt-out model starts the choices a member sees at their defaults (on), except what an
-    account-wide opt-out covers while it is in force. Choices no page shows (a signal consent) start as no row:
-    their default."""
+    account-wide opt-out covers while it is in force. Other choices (a signal consent, the email categories)
+    start as no row: their registry default, which is what the pages show."""
     return {
         spec.key: False if all_profiles_opted_out and spec.opt_out_of_all else spec.default
         for spec in REGISTRY.scoped(Scope.PROFILE)
-        if spec.page is not None
+        if spec.page == Page.PRIVACY
     }
 
 

@@ -23,3 +23,7 @@ def audit_change_of_effect(
     **kwargs: Any,
 ) -> None:
     services.audit_change_of_effect(account=account, profile=profile, fact=fact, new=new, acting_user=acting_user)
+
+
+def record_phone_deleted(sender: type, *, account: Account, acting_user: Account | None, **kwargs: Any) -> None:
+    services.account_phone_deleted(account=account, acting_user=acting_user)

@@ -8,6 +8,7 @@ from uuid import UUID
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 
+from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from consent import policy
 from consent.choices import REGISTRY, Choice, Scope, always
@@ -67,13 +68,21 @@ def device_facts(*, device: Device) -> policy.DeviceFacts:
 def facts_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, policy.ProfileFacts]:
     """Facts of any profiles, of any accounts, in two queries however many (the API's batch form). Profiles
     that do not exist are simply absent."""
-    profiles = list(Profile.objects.select_related("account").filter(pk__in=list(profile_ids)))
+    return {pk: facts for pk, (facts, _has_phone) in facts_and_phone_by_profile_id(profile_ids).items()}
+
+
+def facts_and_phone_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, tuple[policy.ProfileFacts, bool]]:
+    """Facts of any profiles, each with whether its account has a phone on file (R-SMS-2), in two queries."""
+    profiles = list(Profile.objects.select_related("account__phone").filter(pk__in=list(profile_ids)))
     stored: dict[int, Stored] = {}
     rows = ChoiceValue.objects.filter(account_id__in={p.account_id for p in profiles}, device=None)
     for account_id, profile_id, choice, value in rows.values_list("account_id", "profile_id", "choice", "value"):
         stored.setdefault(account_id, {}).setdefault(profile_id, {})[choice] = value
     return {
-        profile.pk: facts_from(profile=profile, account=profile.account, stored=stored.get(profile.account_id, {}))
+        profile.pk: (
+            facts_from(profile=profile, account=profile.account, stored=stored.get(profile.account_id, {})),
+            account_selectors.account_phone(account=profile.account) is not None,
+        )
         for profile in profiles
     }
 

@@ -6,4 +6,6 @@ app_name = "consent"
 
 urlpatterns = [
     path("profiles/<uuid:profile>/privacy/", views.privacy_settings, name="privacy"),
+    path("profiles/<uuid:profile>/emails/", views.email_preferences, name="emails"),
+    path("texts/", views.text_preferences, name="texts"),
 ]

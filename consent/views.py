@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
-from consent import cookies, policy, selectors, services
+from consent import cookies, email, policy, selectors, services, webhooks
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Source
 from consent.forms import ChoicesForm
 from consent.http import MemberPrivacyRequest, PrivacyRequest
@@ -267,3 +268,130 @@ def do_not_sell(request: PrivacyRequest) -> HttpResponse:
 def gpc_json(request: HttpRequest) -> JsonResponse:
     """R-GPC-7: the site's statement that it honours Global Privacy Control."""
     return JsonResponse({"gpc": True, "lastUpdate": settings.PRIVACY_GPC_LAST_UPDATE})
+
+
+# Email and text-message preferences, one-click unsubscribe, inbound STOP (R-EM-*, R-SMS-*) -----------------
+
+
+def _posted_choices(request: HttpRequest, shown: tuple[ChoiceSpec, ...], page: Page) -> str | None:
+    """None when the POST is one this page sent; else the message for a 400 (not understood) or a 409 (the
+    page changed since it was shown)."""
+    posted = set(request.POST) - ALWAYS_ALLOWED_FIELDS
+    shown_keys = {spec.key for spec in shown}
+    if request.POST.getlist("action") not in ([], ["save"]) or not posted <= {s.key for s in REGISTRY.on_page(page)}:
+        return NOT_UNDERSTOOD
+    if posted - shown_keys or ("shown" in request.POST and set(request.POST["shown"].split()) != shown_keys):
+        return STALE
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_preferences(request: MemberPrivacyRequest, profile: str) -> HttpResponse:
+    """R-EM-1: one profile's email categories; service email is shown as always on. Every change is audited."""
+    the_profile = account_selectors.profile_of_account(account=request.user, profile_id=profile)
+    facts = selectors.profile_facts(profile=the_profile, account=request.user)
+    shown = policy.choices_on_page(facts, Page.EMAILS)
+    form = ChoicesForm(choices=shown, initial=facts.values)
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        problem = _posted_choices(request, shown, Page.EMAILS)
+        form = ChoicesForm(request.POST, choices=shown) if problem is None else form
+        if problem is not None:
+            messages.warning(request, problem)
+            status = HTTPStatus.BAD_REQUEST if problem == NOT_UNDERSTOOD else HTTPStatus.CONFLICT
+        elif not form.is_valid():
+            status = HTTPStatus.BAD_REQUEST
+        else:
+            actor = services.Actor(
+                source=Source.MEMBER, acting_user=request.user, jurisdiction=request.privacy.jurisdiction
+            )
+            if services.profile_set_choices(profile=the_profile, values=form.values(), actor=actor):
+                messages.success(request, f"Saved the email preferences for {the_profile.name}.")
+            else:
+                messages.info(request, "Nothing changed: your settings were already like that.")
+            return redirect("consent:emails", profile=the_profile.pk)
+    context = {"profile": the_profile, "form": form, "shown_keys": " ".join(form.fields)}
+    return render(request, "consent/emails.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def text_preferences(request: MemberPrivacyRequest) -> HttpResponse:
+    """R-SMS-1: the account's text categories, shown while a phone number is on file (R-SMS-2)."""
+    phone = account_selectors.account_phone(account=request.user)
+    shown = policy.account_choices_on_page(Page.TEXTS) if phone else ()
+    values = selectors.account_values(account=request.user)
+    form = ChoicesForm(choices=shown, initial=values)
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        problem = _posted_choices(request, shown, Page.TEXTS)
+        form = ChoicesForm(request.POST, choices=shown) if problem is None else form
+        if problem is not None or not shown:
+            messages.warning(request, TEXTS_STALE if problem in (None, STALE) else problem)
+            status = HTTPStatus.BAD_REQUEST if problem == NOT_UNDERSTOOD else HTTPStatus.CONFLICT
+        elif not form.is_valid():
+            status = HTTPStatus.BAD_REQUEST
+        else:
+            actor = services.Actor(
+                source=Source.MEMBER, acting_user=request.user, jurisdiction=request.privacy.jurisdiction
+            )
+            if services.choices_set(account=request.user, values=form.values(), actor=actor):
+                messages.success(request, "Saved your text message preferences.")
+            else:
+                messages.info(request, "Nothing changed: your settings were already like that.")
+            return redirect("consent:texts")
+    context = {"phone": phone, "form": form, "shown_keys": " ".join(form.fields)}
+    return render(request, "consent/texts.html", context, status=status)
+
+
+TEXTS_STALE = (
+    "Your phone number or text settings changed since the page was shown, so nothing was saved. "
+    "These are the current settings: check them and save again."
+)
+BAD_LINK = (
+    "This unsubscribe link is not valid any more: it has expired or was changed. Nothing was changed. "
+    "Sign in and open Email preferences to choose which emails you get."
+)
+
+
+@csrf_exempt  # RFC 8058: the mail provider POSTs without a session or CSRF token; the signed link is the proof.
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """R-EM-2: works without signing in. GET asks to confirm; POST unsubscribes that profile from that category
+    (source unsubscribe_link). A tampered or expired link gets a clear page with 400, never a 500."""
+    try:
+        link = email.unsubscribe_read(token)
+    except email.BadUnsubscribeLink:
+        return render(request, "consent/unsubscribe.html", {"bad_link": BAD_LINK}, status=HTTPStatus.BAD_REQUEST)
+    context = {"profile": link.profile, "label": REGISTRY[link.category].label, "done": request.method == "POST"}
+    if request.method == "POST":
+        services.profile_unsubscribe(profile=link.profile, category=link.category)
+    return render(request, "consent/unsubscribe.html", context)
+
+
+@csrf_exempt  # called by the SMS provider, authenticated by the HMAC signature over the body
+@require_http_methods(["POST"])
+def sms_inbound(request: HttpRequest) -> JsonResponse:
+    """R-SMS-3: STOP turns every text category off for every account with the sender's number; START and HELP
+    get the answers carriers expect. Refused (403) unless signed, recent and new."""
+    try:
+        webhooks.verify(
+            body=request.body,
+            timestamp=request.headers.get(webhooks.TIMESTAMP_HEADER),
+            signature=request.headers.get(webhooks.SIGNATURE_HEADER),
+        )
+    except webhooks.Refused:
+        return JsonResponse({"error": "not signed, too old, or seen before"}, status=HTTPStatus.FORBIDDEN)
+    try:
+        inbound = webhooks.parse(request.body)
+    except webhooks.Malformed:
+        return JsonResponse({"error": "expected JSON with from (E.164) and text"}, status=HTTPStatus.BAD_REQUEST)
+    if inbound.keyword in webhooks.STOP_WORDS:
+        services.texts_stop(number=inbound.number)
+        return JsonResponse({"reply": webhooks.STOP_REPLY})
+    if inbound.keyword in webhooks.START_WORDS:
+        return JsonResponse({"reply": webhooks.START_REPLY})
+    if inbound.keyword in webhooks.HELP_WORDS:
+        return JsonResponse({"reply": webhooks.HELP_REPLY})
+    return JsonResponse({"reply": None})

@@ -202,6 +202,13 @@ def test_deleting_a_phone_in_the_admin_keeps_no_copy_of_the_number_in_the_admin_
     )
     assert deleted.status_code == HTTPStatus.FOUND
     assert not PhoneNumber.objects.filter(account=member).exists()
+    # The consent trail says that staff deleted it, not what it was.
+    from consent.models import ConsentEvent
+
+    event = ConsentEvent.objects.filter(account=member, choice="phone_on_file").values().get()
+    assert (event["old_value"], event["new_value"], event["source"]) == (True, False, "admin")
+    assert event["acting_user_id"] == staff.pk
+    assert "555" not in repr(event)
 
     entries = list(LogEntry.objects.values_list("object_repr", "change_message"))
     assert len(entries) == 3

@@ -20,7 +20,10 @@ PAGES = {
     "phone": (3, "session, account (with phone), profiles (header)"),
     "account": (4, "session, account (with phone), profiles, account-wide choices"),
     "privacy": (4, "session, account (with phone), profiles, stored choices"),
+    "emails": (4, "session, account (with phone), profiles, stored choices"),
+    "texts": (4, "session, account (with phone), profiles (header), account-wide choices"),
 }
+URLS = {"privacy": "consent:privacy", "emails": "consent:emails", "texts": "consent:texts"}
 
 
 @pytest.mark.parametrize("profiles", [1, 5])
@@ -34,7 +37,8 @@ def test_member_page_makes_a_pinned_number_of_queries(client, count_queries, pag
     session = client.session
     session[ACTIVE_PROFILE_KEY] = str(primary.pk)
     session.save()
-    url = reverse("consent:privacy", args=[primary.pk]) if page == "privacy" else reverse(page)
+    args = [primary.pk] if page in {"privacy", "emails"} else []
+    url = reverse(URLS.get(page, page), args=args)
 
     client.get(url)  # a running process: the jurisdiction and cookie tables are in its cache (60 s)
     with count_queries() as queries:

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "csp",
     "phonenumber_field",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "consent",
 ]
@@ -187,6 +189,27 @@ PRIVACY_GPC_EVERYWHERE = env.bool("PRIVACY_GPC_EVERYWHERE", default=False)
 PRIVACY_API_TOKEN = env.str("PRIVACY_API_TOKEN", default="")
 # The date /.well-known/gpc.json reports as the last change of how this site handles the signal (R-GPC-7).
 PRIVACY_GPC_LAST_UPDATE = "2026-11-25"
+# Email and text messages (R-EM-*, R-SMS-*). Absolute links in email (the one-click unsubscribe) start here.
+PRIVACY_SITE_URL = env.str("PRIVACY_SITE_URL", default="http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Privacy Center <no-reply@example.com>")
+# How long a one-click unsubscribe link works (R-EM-2); an older one gets a page saying how to unsubscribe.
+UNSUBSCRIBE_LINK_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_LINK_MAX_AGE_DAYS", default=60)
+# Background tasks (Django's Tasks API, the django-tasks backport): marketing email and texts. The database
+# backend keeps the queue in our own database (`manage.py db_worker` runs it); a deployment that outgrows one
+# database sets TASKS_BACKEND=django_tasks_rq.RQBackend (pip install django-tasks-rq; see README).
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+
+# Where text messages go (netflix_privacy.sms): the console locally, a provider's backend class in production.
+SMS_BACKEND = env.str("SMS_BACKEND", default="netflix_privacy.sms.backends.ConsoleBackend")
+# Password reset by text (accounts.reset): codes are valid this long, and each number and each email address may
+# ask for this many codes an hour.
+PASSWORD_RESET_CODE_MINUTES = 10
+PASSWORD_RESET_CODE_TRIES = 5
+PASSWORD_RESET_TEXTS_PER_HOUR = env.int("PASSWORD_RESET_TEXTS_PER_HOUR", default=3)
+# R-SMS-3: the shared secret the SMS provider signs inbound texts with (HMAC-SHA256). Empty: the webhook refuses
+# everything. How far a signed request's timestamp may be from now, in seconds, before it counts as a replay.
+SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default="")
+SMS_WEBHOOK_MAX_AGE_S = env.int("SMS_WEBHOOK_MAX_AGE_S", default=300)
 
 LOGGING = {
     "version": 1,

@@ -9,3 +9,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PRIVACY_API_TOKEN = "test-service-token-0123456789"  # noqa: S105
+SMS_WEBHOOK_SECRET = "test-webhook-secret-0123456789"  # noqa: S105
+SMS_BACKEND = "netflix_privacy.sms.backends.LocmemBackend"
+# Tasks run at once in tests; tests/consent/test_tasks.py runs them through the database backend and its worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from accounts.models import Account, Plan, Profile
 from consent import policy, push, selectors, services
-from consent.choices import REGISTRY, Choice, ChoiceSpec, Scope, Source
+from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, Source
 from consent.models import ConsentEvent, Device, Platform, PushMessage
 from tests.conftest import actor, profile_named
 from tests.factories import PASSWORD, AccountFactory
@@ -53,8 +53,34 @@ def test_eligibility_answers_ba_mic_and_every_page_choice__R_API_1(client, ads_a
         "device": None,
         "behavioral_advertising": True,
         "mic": True,
-        "choices": {"mic": True, "ba": True},
+        "choices": {
+            "mic": True,
+            "ba": True,
+            "email_new_arrivals": True,
+            "email_recommendations": True,
+            "email_offers": True,
+            "email_surveys": True,
+            "email_service": True,
+            "sms_alerts": False,  # no phone on file (R-SMS-2)
+            "sms_offers": False,
+            "sms_surveys": False,
+        },
     }
+
+
+@pytest.mark.django_db
+def test_text_categories_are_eligible_only_with_a_phone_on_file__R_API_1_R_SMS_2(client, ads_account):
+    alex = profile_named(ads_account, "Alex")
+    from accounts.models import PhoneNumber
+
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    services.choices_set(account=ads_account, values={Choice.SMS_SURVEYS: False}, actor=actor())
+    texts = {"sms_alerts": True, "sms_offers": True, "sms_surveys": False}
+    body = _get(client, alex.pk).json()
+    assert {key: body["choices"][key] for key in texts} == texts
+    no_phone = AccountFactory().profiles.get()
+    batch = _batch(client, {"profiles": [str(alex.pk), str(no_phone.pk)]}).json()["results"]
+    assert [{key: each["choices"][key] for key in texts} for each in batch] == [texts, dict.fromkeys(texts, False)]
 
 
 @pytest.mark.django_db
@@ -179,8 +205,8 @@ def test_batch_answers_like_single_requests_in_two_queries__R_API_1(client, ads_
 @pytest.mark.django_db
 def test_new_registry_choice_appears_in_the_api_by_itself__R_API_1(client, ads_account):
     spec = ChoiceSpec(
-        key="email_new_arrivals",
-        label="New arrivals",
+        key="example_new_choice",
+        label="An example choice",
         help_text="",
         scope=Scope.PROFILE,
         default=True,
@@ -193,7 +219,7 @@ def test_new_registry_choice_appears_in_the_api_by_itself__R_API_1(client, ads_a
         body = _get(client, profile_named(ads_account, "Alex").pk).json()
     finally:
         REGISTRY.unregister(spec.key)
-    assert body["choices"]["email_new_arrivals"] is True
+    assert body["choices"]["example_new_choice"] is True
 
 
 @pytest.mark.django_db
@@ -211,7 +237,10 @@ def test_api_and_pages_agree_on_every_demo_profile__R_API_1(client):
             body = _get(client, profile.pk).json()
             assert body["mic"] == shown_on["mic"], profile
             assert body["behavioral_advertising"] == shown_on["ba"], profile
-            assert body["choices"] == {key: key in form.fields and bool(form.initial[key]) for key in body["choices"]}
+            on_page = [key for key in body["choices"] if REGISTRY[key].page == Page.PRIVACY]
+            assert {key: body["choices"][key] for key in on_page} == {
+                key: key in form.fields and bool(form.initial[key]) for key in on_page
+            }
             compared += 1
     assert compared == 6
 

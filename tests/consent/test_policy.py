@@ -124,6 +124,15 @@ def test_missing_stored_values_are_the_registrys_defaults__R_PDS_7():
         Choice.ALL_PROFILES_OPT_OUT: False,
         Choice.COOKIES_PERFORMANCE: True,
         Choice.COOKIES_ADVERTISING: True,
+        Choice.EMAIL_NEW_ARRIVALS: True,
+        Choice.EMAIL_RECOMMENDATIONS: True,
+        Choice.EMAIL_OFFERS: True,
+        Choice.EMAIL_SURVEYS: True,
+        Choice.EMAIL_SERVICE: True,
+        Choice.SMS_ALERTS: True,
+        Choice.SMS_OFFERS: True,
+        Choice.SMS_SURVEYS: True,
+        Choice.PHONE_ON_FILE: False,
     }
 
 

@@ -59,16 +59,23 @@ def _snapshot() -> Iterator[None]:
 class _Progress:
     """A one-line bar on stderr, only when stderr is a terminal."""
 
-    def __init__(self, stream: TextIO, total: int) -> None:
-        self.stream, self.total, self.done = stream, total, 0
+    def __init__(self, stream: TextIO, total: int, unit: str = "accounts") -> None:
+        self.stream, self.total, self.done, self.unit = stream, total, 0, unit
 
     def step(self, every: int = 500) -> None:
         self.done += 1
         if self.done % every == 0 or self.done == self.total:
-            width = 30
-            filled = width * self.done // self.total if self.total else width
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done:,}/{self.total:,} accounts")
-            self.stream.flush()
+            self._draw()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        self._draw()
+
+    def _draw(self) -> None:
+        width = 30
+        filled = width * self.done // self.total if self.total else width
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done:,}/{self.total:,} {self.unit}")
+        self.stream.flush()
 
     def finish(self) -> None:
         self.stream.write("\n")

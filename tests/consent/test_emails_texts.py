@@ -1,0 +1,134 @@
+"""Email preferences per profile (R-EM-1) and text-message preferences per account (R-SMS-1), through HTTP."""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import PhoneNumber
+from consent import policy
+from consent.choices import REGISTRY, Choice, Page, Source
+from tests.conftest import events_since, last_event_id, profile_named, values_of
+from tests.factories import AccountFactory, ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+MARKETING = [Choice.EMAIL_NEW_ARRIVALS, Choice.EMAIL_RECOMMENDATIONS, Choice.EMAIL_OFFERS, Choice.EMAIL_SURVEYS]
+
+
+def emails_url(profile) -> str:
+    return reverse("consent:emails", kwargs={"profile": profile.pk})
+
+
+def test_email_page_shows_the_four_categories_and_service_email_always_on__R_EM_1(member_client, ads_account):
+    response = member_client.get(emails_url(profile_named(ads_account, "Sam")))
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    for label in ("New arrivals", "Recommendations", "Offers and news", "Surveys"):
+        assert label in html
+    assert "Service email (billing, security, password reset)" in html
+    assert "Always on" in html
+    assert html.count('role="switch"') == 5
+    assert 'name="email_service"' in html
+    assert "disabled" in html
+
+
+def test_email_categories_are_registry_entries_of_the_profile__R_EM_1():
+    specs = REGISTRY.on_page(Page.EMAILS)
+    assert [spec.key for spec in specs] == [*MARKETING, Choice.EMAIL_SERVICE]
+    assert {spec.scope for spec in specs} == {"profile"}
+    assert [spec.can_turn_off for spec in specs] == [True, True, True, True, False]
+
+
+def test_turning_a_category_off_is_saved_per_profile_and_audited__R_EM_1_R_AU_1(member_client, ads_account):
+    sam, alex = profile_named(ads_account, "Sam"), profile_named(ads_account, "Alex")
+    mark = last_event_id()
+    posted = {"action": "save", "email_new_arrivals": "on", "email_recommendations": "on", "email_offers": "on"}
+
+    response = member_client.post(emails_url(sam), posted, follow=True)
+
+    assert "Saved the email preferences for Sam." in response.content.decode()
+    assert events_since(mark) == [("Sam", Choice.EMAIL_SURVEYS, True, False, Source.MEMBER, ads_account.email)]
+    assert values_of(sam)[Choice.EMAIL_SURVEYS] is False
+    assert values_of(alex)[Choice.EMAIL_SURVEYS] is True
+
+
+def test_service_email_cannot_be_turned_off_by_leaving_it_out__R_EM_1(member_client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    mark = last_event_id()
+    member_client.post(emails_url(sam), {"action": "save", **dict.fromkeys(MARKETING, "on")})
+    assert events_since(mark) == []
+    assert values_of(sam)[Choice.EMAIL_SERVICE] is True
+
+
+def test_a_forged_field_is_400_and_a_stale_form_409__R_EM_1(member_client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    mark = last_event_id()
+    assert member_client.post(emails_url(sam), {"mic": "on"}).status_code == HTTPStatus.BAD_REQUEST
+    assert member_client.post(emails_url(sam), {"email_offers": "yes"}).status_code == HTTPStatus.BAD_REQUEST
+    stale = member_client.post(emails_url(sam), {"shown": "email_offers"})
+    assert stale.status_code == HTTPStatus.CONFLICT
+    assert events_since(mark) == []
+
+
+def test_another_accounts_profile_is_404(member_client):
+    other = AccountFactory()
+    assert member_client.get(emails_url(other.profiles.get())).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_email_page_is_linked_from_privacy_settings_and_the_account_page__R_EM_1(member_client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    assert emails_url(sam) in member_client.get(sam.get_absolute_url()).content.decode()
+    assert emails_url(sam) in member_client.get(reverse("account")).content.decode()
+
+
+def test_email_page_query_count_does_not_grow_with_profiles(client, count_queries):
+    counts = []
+    for extra in (0, 4):
+        account = AccountFactory()
+        for n in range(extra):
+            ProfileFactory(account=account, name=f"P{n}")
+        client.force_login(account)
+        with count_queries() as counter:
+            assert client.get(emails_url(account.profiles.get(slot=1))).status_code == HTTPStatus.OK
+        counts.append(len(counter))
+    assert counts[0] == counts[1]
+
+
+# Text messages ------------------------------------------------------------------------------------------------
+
+TEXTS = [Choice.SMS_ALERTS, Choice.SMS_OFFERS, Choice.SMS_SURVEYS]
+
+
+def test_text_page_without_a_phone_shows_no_settings__R_SMS_1_R_SMS_2(member_client):
+    html = member_client.get(reverse("consent:texts")).content.decode()
+    assert "There is no phone number on your account" in html
+    assert 'role="switch"' not in html
+    assert member_client.post(reverse("consent:texts"), {}).status_code == HTTPStatus.CONFLICT
+
+
+def test_text_page_with_a_phone_shows_three_categories_and_the_reset_note__R_SMS_1(member_client, ads_account):
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    html = member_client.get(reverse("consent:texts")).content.decode()
+    for label in ("Alerts", "Special offers", "Surveys"):
+        assert label in html
+    assert html.count('role="switch"') == 3
+    assert "you will still receive a text message from us if you request a password reset by text message" in html
+    assert "Text message preferences" in member_client.get(reverse("account")).content.decode()
+
+
+def test_turning_all_texts_off_is_audited_on_the_account__R_SMS_1(member_client, ads_account):
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    mark = last_event_id()
+    response = member_client.post(reverse("consent:texts"), {"action": "save"}, follow=True)
+    assert "Saved your text message preferences." in response.content.decode()
+    assert events_since(mark) == [(None, key, True, False, Source.MEMBER, ads_account.email) for key in TEXTS]
+
+
+def test_a_reset_text_is_allowed_with_every_category_off_but_never_without_a_phone__R_SMS_1_R_SMS_2():
+    off = dict.fromkeys(TEXTS, False)
+    assert not any(policy.marketing_text_allowed(off, key, has_phone=True) for key in TEXTS)
+    assert policy.reset_text_allowed(has_phone=True)
+    assert not policy.reset_text_allowed(has_phone=False)
+    on = dict.fromkeys(TEXTS, True)
+    assert not any(policy.marketing_text_allowed(on, key, has_phone=False) for key in TEXTS)

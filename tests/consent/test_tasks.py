@@ -1,0 +1,87 @@
+"""Marketing email and texts go through the task queue and ask the policy at send time (R-EM-1, R-EM-2,
+R-SMS-1, R-SMS-2)."""
+
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from accounts.models import PhoneNumber
+from accounts.services import phone_delete
+from consent import services
+from consent.choices import Choice
+from consent.tasks import send_marketing_emails, send_marketing_texts
+from netflix_privacy.sms import backends
+from tests.conftest import actor, profile_named
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    backends.outbox.clear()
+    yield
+    backends.outbox.clear()
+
+
+def test_command_queues_every_eligible_profile_and_each_message_can_unsubscribe__R_EM_1_R_EM_2(ads_account):
+    services.profile_set_choices(
+        profile=profile_named(ads_account, "Sam"), values={Choice.EMAIL_OFFERS: False}, actor=actor()
+    )
+    out = StringIO()
+    call_command("send_marketing_email", "--category", Choice.EMAIL_OFFERS, "--batch-size", "1", stdout=out)
+    assert "Queued 2 emails (email_offers) in 2 tasks." in out.getvalue()
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert all("for Sam." not in message.body for message in mail.outbox)
+
+
+def test_command_refuses_service_email_and_unknown_categories():
+    for category in (Choice.EMAIL_SERVICE, Choice.MIC, "spam"):
+        with pytest.raises(CommandError):
+            call_command("send_marketing_email", "--category", category)
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+@pytest.mark.django_db(transaction=True)  # the worker closes its database connection between tasks
+def test_through_the_database_backend_and_its_worker_an_opt_out_after_enqueue_means_no_message__R_EM_1(ads_account):
+    call_command("send_marketing_email", "--category", Choice.EMAIL_SURVEYS, stdout=StringIO())
+    assert mail.outbox == [], "queued, not sent"
+    services.profile_set_choices(
+        profile=profile_named(ads_account, "Alex"), values={Choice.EMAIL_SURVEYS: False}, actor=actor()
+    )
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO(), stderr=StringIO())
+    assert sorted(m.body.split(" email for ")[1].split(".")[0] for m in mail.outbox) == ["Kids", "Sam"]
+
+
+def test_marketing_texts_honour_the_categories_and_need_a_number__R_SMS_1_R_SMS_2(ads_account):
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    off = AccountFactory(phone="+14155550124")
+    services.choices_set(account=off, values={Choice.SMS_OFFERS: False}, actor=actor())
+    gone = AccountFactory(phone="+14155550125")
+    phone_delete(account=gone, acting_user=gone)
+    no_phone = AccountFactory()
+
+    ids = [ads_account.pk, off.pk, gone.pk, no_phone.pk]
+    send_marketing_texts.enqueue(account_ids=ids, category=Choice.SMS_OFFERS, body="Offer")
+
+    assert [message.to for message in backends.outbox] == ["+14155550123"]
+
+
+def test_the_email_task_skips_a_profile_that_opted_out_after_it_was_queued__R_EM_1(ads_account):
+    sam = profile_named(ads_account, "Sam")
+    services.profile_set_choices(profile=sam, values={Choice.EMAIL_NEW_ARRIVALS: False}, actor=actor())
+    sent = send_marketing_emails.call(
+        profile_ids=[str(sam.pk), str(profile_named(ads_account, "Alex").pk)],
+        category=Choice.EMAIL_NEW_ARRIVALS,
+        subject="New",
+        body="New titles",
+    )
+    assert sent == 1
+    assert len(mail.outbox) == 1
