@@ -70,8 +70,8 @@ def reset_text_request(*, email: str, number: str) -> uuid.UUID:
 
 
 def reset_text_check(*, reset_id: str, code: str) -> PasswordResetCode:
-    """The pending reset, if `code` is right for it, still valid and not out of tries. A wrong code uses a try.
-    Raises InvalidCode."""
+    """The pending reset, if `code` is right for it, still valid and not out of tries. Every check uses a try
+    (counted atomically, so parallel guesses cannot share one). Raises InvalidCode."""
     try:
         wanted = uuid.UUID(str(reset_id))
     except ValueError:
@@ -79,12 +79,16 @@ def reset_text_check(*, reset_id: str, code: str) -> PasswordResetCode:
     reset = PasswordResetCode.objects.select_related("account").filter(pk=wanted).first()
     if reset is None:
         raise InvalidCode
-    expired = reset.created_at < timezone.now() - timedelta(minutes=settings.PASSWORD_RESET_CODE_MINUTES)
-    if expired or reset.tries >= settings.PASSWORD_RESET_CODE_TRIES:
-        reset.delete()
+    # Count the try first, in one conditional UPDATE, before comparing: a count read and then incremented let
+    # parallel requests that read the same count each get a guess beyond the limit.
+    cutoff = timezone.now() - timedelta(minutes=settings.PASSWORD_RESET_CODE_MINUTES)
+    counted = PasswordResetCode.objects.filter(
+        pk=reset.pk, tries__lt=settings.PASSWORD_RESET_CODE_TRIES, created_at__gte=cutoff
+    ).update(tries=F("tries") + 1)
+    if not counted:  # expired, out of tries, or already used
+        PasswordResetCode.objects.filter(pk=reset.pk).delete()
         raise InvalidCode
     if not constant_time_compare(reset.code_hash, _hash(reset.id, code)):
-        PasswordResetCode.objects.filter(pk=reset.pk).update(tries=F("tries") + 1)
         raise InvalidCode
     return reset
 

@@ -117,13 +117,16 @@ def account_set_plan(*, account: Account, plan: Plan, acting_user: Account | Non
 
 @transaction.atomic
 def phone_set(*, account: Account, number: str) -> bool:
-    """Add or change the account's one phone number (E.164); return whether anything changed."""
+    """Add or change the account's one phone number (E.164); return whether anything changed. A pending reset
+    code stops working when the number changes."""
     phone = PhoneNumber.objects.select_for_update().filter(account=account).first()
+    if phone is not None and phone.number == number:
+        return False
+    # A code already sent went to the old number (or to none): whoever holds that phone must not reset with it.
+    PasswordResetCode.objects.filter(account=account).delete()
     if phone is None:
         PhoneNumber.objects.create(account=account, number=number)
         return True
-    if phone.number == number:
-        return False
     phone.number = number
     phone.save(update_fields=["number", "updated_at"])
     return True

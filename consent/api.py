@@ -34,10 +34,12 @@ BATCH_MAX = 1000
 
 
 class ServiceToken(HttpBearer):
-    """`Authorization: Bearer <PRIVACY_API_TOKEN>`. With no token configured, nothing is authorised."""
+    """`Authorization: Bearer <PRIVACY_API_TOKEN>`. With no token (or only whitespace) configured, nothing is
+    authorised."""
 
     def authenticate(self, request: HttpRequest, token: str) -> str | None:
-        expected = settings.PRIVACY_API_TOKEN
+        # A token of only whitespace (a stray space in an env file) is no token: it would match `Bearer  `.
+        expected = settings.PRIVACY_API_TOKEN.strip()
         if expected and hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8")):
             return "service"
         return None

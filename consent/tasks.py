@@ -24,10 +24,13 @@ def send_marketing_emails(*, profile_ids: list[str], category: str, subject: str
     One query for the batch's facts (however many accounts), one email connection for the batch."""
     facts = selectors.facts_by_profile_id(UUID(each) for each in profile_ids)
     profiles = email.profiles_by_id(list(facts))
+    # A profile deleted between the two reads is skipped: it must not fail the batch for everyone else.
     messages = [
-        email.marketing_message(profile=profiles[profile_id], category=category, subject=subject, body=body)
+        email.marketing_message(profile=profile, category=category, subject=subject, body=body)
         for profile_id, profile_facts in facts.items()
-        if profiles[profile_id].account.is_active and policy.marketing_email_allowed(profile_facts, category)
+        if (profile := profiles.get(profile_id)) is not None
+        and profile.account.is_active
+        and policy.marketing_email_allowed(profile_facts, category)
     ]
     if not messages:
         return 0

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import time
+import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -68,6 +69,17 @@ def verify(*, body: bytes, timestamp: str | None, signature: str | None, now: fl
         raise Refused("replayed")
 
 
+def _keyword(text: str) -> str:
+    """The first word, upper-case, as a member means it: "Stop." and "STOP!" are STOP, and so are fullwidth
+    letters (NFKC) and invisible format characters some keyboards add (category Cf, e.g. U+200B). Anything
+    still not ASCII is no keyword."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", text[:160]) if unicodedata.category(ch) != "Cf")
+    words = text.split()
+    # Punctuation of any script (category P*) is dropped: "Stop.", "STOP!", quoted stop.
+    word = "".join(ch for ch in words[0] if not unicodedata.category(ch).startswith("P")) if words else ""
+    return word.upper() if word.isascii() else ""
+
+
 def parse(body: bytes) -> Inbound:
     try:
         data = json.loads(body)
@@ -84,6 +96,5 @@ def parse(body: bytes) -> Inbound:
         raise Malformed("not a number") from error
     if not phonenumbers.is_valid_number(number):
         raise Malformed("not a valid number")
-    words = data["text"].strip().split()
-    keyword = words[0].upper() if words and words[0].isascii() else ""
+    keyword = _keyword(data["text"])
     return Inbound(number=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), keyword=keyword)
