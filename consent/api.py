@@ -19,6 +19,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.crypto import constant_time_compare
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.responses import Status
@@ -55,7 +56,11 @@ class MemberToken(HttpBearer):
             .filter(digest=app_token_digest(token), account__is_active=True)
             .first()
         )
-        return found.account if found else None
+        if found is None or not constant_time_compare(
+            found.password_fingerprint, found.account.get_session_auth_hash()
+        ):
+            return None  # unknown, or issued before the password last changed
+        return found.account
 
 
 api = NinjaAPI(

@@ -282,6 +282,9 @@ class AppToken(models.Model):
 
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_tokens")
     digest = models.CharField(max_length=64, unique=True)
+    # The account's session auth hash (an HMAC of its password hash) when the token was issued: any password
+    # change (reset by text or email, the member, staff) ends the token, as it ends the member's sessions.
+    password_fingerprint = models.CharField(max_length=128, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

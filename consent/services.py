@@ -357,7 +357,9 @@ def device_register(
 def app_token_issue(*, account: Account) -> str:
     """A new app token for the member; the secret is returned once and only its digest is stored."""
     secret = AppToken.new_secret()
-    AppToken.objects.create(account=account, digest=app_token_digest(secret))
+    AppToken.objects.create(
+        account=account, digest=app_token_digest(secret), password_fingerprint=account.get_session_auth_hash()
+    )
     return secret
 
 

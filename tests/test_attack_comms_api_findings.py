@@ -171,12 +171,6 @@ def test_a_profile_deleted_while_its_batch_is_read_does_not_fail_the_batch__R_EM
 # App tokens ------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="App tokens are not tied to the password: revoking them on every password change (text, email, "
-    "admin) needs a hook in Account.set_password or a password-derived check in MemberToken, as Django does "
-    "for sessions. Left to the lead.",
-)
 def test_app_tokens_stop_working_after_a_password_reset(member, client):
     """A stolen app token kept registering devices (and so changing limit-ad-tracking choices) after the member
     reset the password, whereas their browser sessions elsewhere are signed out by the same reset."""
