@@ -7,5 +7,8 @@ from accounts.models import Account
 
 class AccountBackend(ModelBackend):
     def get_user(self, user_id: int) -> Account | None:
-        account = Account.objects.select_related("phone").filter(pk=user_id).first()
-        return account if account is not None and self.user_can_authenticate(account) else None
+        try:  # get() orders nothing; first() would sort by the model's ordering on every request
+            account = Account.objects.select_related("phone").get(pk=user_id)
+        except Account.DoesNotExist:
+            return None
+        return account if self.user_can_authenticate(account) else None
