@@ -1,7 +1,10 @@
+from collections.abc import Iterable
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from phonenumber_field.formfields import PhoneNumberField
 
+from accounts import reset
 from accounts.models import Account, PhoneNumber, Profile
 from accounts.normalize import normalize_email
 
@@ -25,6 +28,20 @@ class EmailAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "Incorrect email or password. Check both and try again.",
     }
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's reset by email, with the address normalised and at most a few links an hour to one address;
+    the page says the same whether a link was sent, refused or there is no such account."""
+
+    email = NormalizedEmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def get_users(self, email: str) -> Iterable[Account]:
+        if not reset.email_link_allowed(email):
+            return iter(())
+        return super().get_users(email)
 
 
 class ChooseProfileForm(forms.Form):

@@ -37,10 +37,20 @@ def _hash(reset_id: uuid.UUID, code: str) -> str:
 
 def _throttle(kind: str, value: str) -> None:
     """Count a request against this number or address (hashed: no raw identifier in the cache)."""
-    key = f"reset-text:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+    key = f"reset:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
     cache.add(key, 0, timeout=3600)
     if cache.incr(key) > settings.PASSWORD_RESET_TEXTS_PER_HOUR:
         raise Throttled
+
+
+def email_link_allowed(email: str) -> bool:
+    """Reset by email: whether another link may go to this address this hour (the same limit as texts), so
+    the form cannot be used to flood an inbox. The asker is told the same thing either way."""
+    try:
+        _throttle("email-link", email)
+    except Throttled:
+        return False
+    return True
 
 
 def reset_text_request(*, email: str, number: str) -> uuid.UUID:

@@ -171,3 +171,12 @@ def test_malformed_numbers_on_the_reset_form_are_form_errors(member, number):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert backends.outbox == []
     assert PhoneNumber.objects.filter(account=member).exists()
+
+
+def test_reset_by_email_sends_at_most_a_few_links_an_hour_to_one_address_whatever_its_spelling(member):
+    client = Client()
+    email = "texts@example.com"
+    spellings = [email, email.upper(), f"  {email}", email, email]
+    answers = {client.post(reverse("password_reset"), {"email": spelling}).status_code for spelling in spellings}
+    assert answers == {HTTPStatus.FOUND}, "the page answers the same whether or not a link went out"
+    assert len(mail.outbox) == 3
