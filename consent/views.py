@@ -1,6 +1,7 @@
 import secrets
 from dataclasses import replace
 from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +18,7 @@ from consent import cookies, email, policy, selectors, services, webhooks
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Source
 from consent.forms import ChoicesForm
 from consent.http import MemberPrivacyRequest, PrivacyRequest
+from consent.middleware import RequestPrivacy
 from netflix_privacy.redirects import safe_local_path
 
 ACTIONS = ("save", "opt_out_all", "opt_all_profiles")
@@ -46,7 +48,7 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
     if request.method != "POST":
         return _render(request, the_profile, facts, ChoicesForm(choices=shown, initial=facts.values))
 
-    actor = services.Actor(source=Source.MEMBER, acting_user=request.user, jurisdiction=request.privacy.jurisdiction)
+    actor = _member_actor(request.user, request.privacy)
     actions = request.POST.getlist("action") or ["save"]
     action = actions[0]
     posted = set(request.POST) - ALWAYS_ALLOWED_FIELDS
@@ -77,10 +79,7 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
             changed = services.profile_set_choices(profile=the_profile, values=values, actor=actor)
         except services.ChoiceNotAvailable:  # the plan or kids flag changed between reading and locking
             return _rerender_current(request, profile, STALE, HTTPStatus.CONFLICT)
-        if changed:
-            messages.success(request, f"Saved your privacy and data settings for {the_profile.name}.")
-        else:
-            messages.info(request, "Nothing changed: your settings were already like that.")
+        _saved_message(request, changed, f"Saved your privacy and data settings for {the_profile.name}.")
     elif action == "opt_out_all":
         if services.profile_opt_out_of_all(profile=the_profile, actor=actor.with_source(Source.OPT_OUT_ALL)):
             messages.success(request, f"{the_profile.name} is opted out of all.")
@@ -103,6 +102,18 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
         else:
             messages.info(request, "Nothing changed: every profile was already opted out of all.")
     return redirect(the_profile)
+
+
+def _member_actor(account: Account, privacy: RequestPrivacy, **fields: Any) -> services.Actor:
+    """The signed-in member changing their own choices from a page, with the request's jurisdiction."""
+    return services.Actor(source=Source.MEMBER, acting_user=account, jurisdiction=privacy.jurisdiction, **fields)
+
+
+def _saved_message(request: HttpRequest, changed: int, saved: str) -> None:
+    if changed:
+        messages.success(request, saved)
+    else:
+        messages.info(request, "Nothing changed: your settings were already like that.")
 
 
 def _rerender(
@@ -211,12 +222,7 @@ def cookie_settings(request: PrivacyRequest) -> HttpResponse:
                 services.choices_set(
                     account=privacy.account,
                     values={key: wanted[_category(key)] for key in (spec.key for spec in specs)},
-                    actor=services.Actor(
-                        source=Source.MEMBER,
-                        acting_user=privacy.account,
-                        jurisdiction=privacy.jurisdiction,
-                        context={"cookie_choice_version": cookies.VERSION},
-                    ),
+                    actor=_member_actor(privacy.account, privacy, context={"cookie_choice_version": cookies.VERSION}),
                 )
             messages.success(request, COOKIE_ACTIONS[action])
             if kept_off:
@@ -303,13 +309,10 @@ def email_preferences(request: MemberPrivacyRequest, profile: str) -> HttpRespon
         elif not form.is_valid():
             status = HTTPStatus.BAD_REQUEST
         else:
-            actor = services.Actor(
-                source=Source.MEMBER, acting_user=request.user, jurisdiction=request.privacy.jurisdiction
+            changed = services.profile_set_choices(
+                profile=the_profile, values=form.values(), actor=_member_actor(request.user, request.privacy)
             )
-            if services.profile_set_choices(profile=the_profile, values=form.values(), actor=actor):
-                messages.success(request, f"Saved the email preferences for {the_profile.name}.")
-            else:
-                messages.info(request, "Nothing changed: your settings were already like that.")
+            _saved_message(request, changed, f"Saved the email preferences for {the_profile.name}.")
             return redirect("consent:emails", profile=the_profile.pk)
     context = {"profile": the_profile, "form": form, "shown_keys": " ".join(form.fields)}
     return render(request, "consent/emails.html", context, status=status)
@@ -333,13 +336,10 @@ def text_preferences(request: MemberPrivacyRequest) -> HttpResponse:
         elif not form.is_valid():
             status = HTTPStatus.BAD_REQUEST
         else:
-            actor = services.Actor(
-                source=Source.MEMBER, acting_user=request.user, jurisdiction=request.privacy.jurisdiction
+            changed = services.choices_set(
+                account=request.user, values=form.values(), actor=_member_actor(request.user, request.privacy)
             )
-            if services.choices_set(account=request.user, values=form.values(), actor=actor):
-                messages.success(request, "Saved your text message preferences.")
-            else:
-                messages.info(request, "Nothing changed: your settings were already like that.")
+            _saved_message(request, changed, "Saved your text message preferences.")
             return redirect("consent:texts")
     context = {"phone": phone, "form": form, "shown_keys": " ".join(form.fields)}
     return render(request, "consent/texts.html", context, status=status)
