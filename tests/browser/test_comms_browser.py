@@ -1,12 +1,10 @@
 """Email and text-message preferences and the phone page in a real browser (issue 8)."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from accounts.models import Account, PhoneNumber
-from tests.browser.conftest import sign_in
-from tests.browser.test_privacy_browser import WCAG_22_AA
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-pass-1234"
@@ -54,15 +52,10 @@ def test_member_turns_an_email_category_off_and_it_is_kept__R_EM_1(page):
 def test_comms_pages_have_no_wcag_22_aa_violations(browser, live_server, demo, viewport):
     context = browser.new_context(base_url=live_server.url, viewport=viewport)
     page = context.new_page()
-    axe = Axe()
-    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}}
 
     def check(url: str) -> None:
         page.goto(url)
-        results = axe.run(page, options=options)
-        assert results.violations_count == 0, f"{url}: {results.generate_report()}"
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"{url} scrolls sideways at {viewport['width']}px"
+        assert_accessible(page, url, viewport["width"])
 
     for url in ("/password-reset/", "/password-reset/text/", "/unsubscribe/bad-token/"):
         check(url)
