@@ -5,8 +5,15 @@ from uuid import UUID
 from django.http import Http404
 
 from accounts.models import Account, PhoneNumber, Profile
+from netflix_privacy.prepared import PreparedRead
 
 _PROFILES_CACHE = "_account_profiles"
+
+# Every member page and its header read the account's profiles: compiled once (netflix_privacy.prepared).
+_profiles_in_slot_order = PreparedRead(
+    lambda account_id: Profile.objects.filter(account_id=account_id).order_by("slot"),
+    account_id=Account._meta.pk,
+)
 
 
 def account_profiles(*, account: Account) -> list[Profile]:
@@ -15,7 +22,7 @@ def account_profiles(*, account: Account) -> list[Profile]:
     services lock and read their own rows."""
     cached = account.__dict__.get(_PROFILES_CACHE)
     if cached is None:
-        cached = list(Profile.objects.filter(account=account).order_by("slot"))
+        cached = _profiles_in_slot_order(account_id=account.pk)
         for profile in cached:
             profile.account = account
         account.__dict__[_PROFILES_CACHE] = cached

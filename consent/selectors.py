@@ -13,17 +13,24 @@ from accounts.models import Account, Profile
 from consent import policy
 from consent.choices import REGISTRY, Choice, Scope, always
 from consent.models import ChoiceValue, Cookie, CookieCategory, Device, Jurisdiction
+from netflix_privacy.prepared import PreparedRead
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
 Stored = dict[UUID | None, dict[str, bool]]
+
+# Every member page reads them: compiled once (netflix_privacy.prepared).
+_stored_of_account = PreparedRead(
+    lambda account_id: ChoiceValue.objects.filter(account_id=account_id, device=None).values_list(
+        "profile_id", "choice", "value"
+    ),
+    account_id=Account._meta.pk,
+)
 
 
 def stored_values(*, account: Account) -> Stored:
     """Every stored choice of the account and its profiles, in one query."""
     stored: Stored = {}
-    for profile_id, choice, value in ChoiceValue.objects.filter(account=account, device=None).values_list(
-        "profile_id", "choice", "value"
-    ):
+    for profile_id, choice, value in _stored_of_account(account_id=account.pk):
         stored.setdefault(profile_id, {})[choice] = value
     return stored
 
