@@ -40,7 +40,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "netflix_privacy.middleware.StaticPolicyCSPMiddleware",
     # Pages for a signed-in member carry personal data: never stored by a browser or shared cache.
     "netflix_privacy.middleware.NoStoreForSignedInMiddleware",
     # A database that times out (lock, statement, connection) gets the friendly error page with 503.
