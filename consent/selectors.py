@@ -25,6 +25,12 @@ _stored_of_account = PreparedRead(
     ),
     account_id=Account._meta.pk,
 )
+_account_own_values = PreparedRead(
+    lambda account_id: ChoiceValue.objects.filter(account_id=account_id, profile=None, device=None).values_list(
+        "choice", "value"
+    ),
+    account_id=Account._meta.pk,
+)
 
 
 def stored_values(*, account: Account) -> Stored:
@@ -57,7 +63,7 @@ def profiles_facts(*, account: Account, profiles: Iterable[Profile]) -> dict[UUI
 
 def account_values(*, account: Account) -> dict[str, bool]:
     """The account's own (account-scoped) choices, defaults filled in: one query."""
-    stored = dict(ChoiceValue.objects.filter(account=account, profile=None, device=None).values_list("choice", "value"))
+    stored = dict(_account_own_values(account_id=account.pk))
     return policy.current_values(stored, scopes=[Scope.ACCOUNT])
 
 

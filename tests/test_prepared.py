@@ -16,8 +16,8 @@ from accounts.backends import _account_with_phone
 from accounts.models import Account, PhoneNumber, Profile
 from accounts.selectors import _profiles_in_slot_order
 from consent.choices import Choice, Source
-from consent.selectors import _stored_of_account
-from consent.services import Actor, profile_set_choices
+from consent.selectors import _account_own_values, _stored_of_account
+from consent.services import Actor, account_opt_all_profiles_out, profile_set_choices
 from netflix_privacy.prepared import PreparedRead
 from netflix_privacy.sessions import SessionStore
 from tests.factories import AccountFactory, ProfileFactory
@@ -58,6 +58,14 @@ def test_stored_values_read_gives_what_the_queryset_gives():
 
     assert prepared == list(_stored_of_account.queryset(account_id=account.pk))
     assert (second.pk, Choice.MIC, False) in prepared, "UUIDs and booleans converted as the ORM converts them"
+    account_opt_all_profiles_out(
+        account=account,
+        from_profile=account.profiles.get(is_primary=True),
+        actor=actor.with_source(Source.OPT_ALL_PROFILES),
+    )
+    own = _account_own_values(account_id=account.pk)
+    assert own == list(_account_own_values.queryset(account_id=account.pk))
+    assert (Choice.ALL_PROFILES_OPT_OUT, True) in own
 
 
 @pytest.mark.parametrize("with_phone", [True, False])
