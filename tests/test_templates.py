@@ -128,3 +128,13 @@ def test_a_bug_in_a_view_gets_the_500_page_rendered_without_a_request(ads_accoun
     assert "Something went wrong" in response.content.decode()
     assert isinstance(get_template("500.html"), Jinja2Template)
     assert render_to_string("500.html") == response.content.decode()
+
+
+def test_the_forms_of_a_page_share_one_masked_csrf_token(member_client, ads_account):
+    """One masking per page (netflix_privacy.context_processors.csrf_input), as with {% csrf_token %}: the privacy
+    page's five forms (sign out, cookie banner, choices, opt out of all, opt all profiles out) must not each
+    mask the token anew."""
+    html = member_client.get(ads_account.profiles.get(is_primary=True).get_absolute_url()).content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) == 5
+    assert len(set(tokens)) == 1
