@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Where a member page's time goes: cProfile over many in-process requests, under the benchmark's production
-settings (DEBUG off, cached template loader, database sessions, SQLite with persistent connections).
+settings (DEBUG off, templates compiled once per process, database sessions, SQLite with persistent connections).
 
     .venv/bin/python bench/profile_pages.py [--requests 2000] [--top 25] [--page account|privacy|bare]
 
@@ -36,6 +36,9 @@ STEPS = [
     ("view function (privacy_settings)", "consent/views.py", "privacy_settings"),
     ("view function (account)", "accounts/views.py", "account"),
     ("form construction", "django/forms/forms.py", "__init__"),
+    # The project's pages render through Jinja2 (Django's backend, context processors included); the Django template
+    # language's own render is left for form widgets and the admin.
+    ("template render (Jinja2 backend Template.render)", "django/template/backends/jinja2.py", "render"),
     ("template render (Template.render)", "django/template/base.py", "render"),
     ("template inheritance (extends/block/include)", "django/template/loader_tags.py", "render"),
     ("form field rendering (BoundField.as_widget)", "django/forms/boundfield.py", "as_widget"),
@@ -54,6 +57,8 @@ STEPS = [
 PACKAGES = [
     ("sqlite3 C calls", "sqlite3"),
     ("django.template", "django/template/"),
+    ("jinja2 + markupsafe", ("/jinja2/", "/markupsafe/")),
+    ("templates/ (compiled by Jinja2)", str(ROOT / "templates")),
     ("django.forms", "django/forms/"),
     ("django.db (ORM)", "django/db/"),
     ("django.contrib.sessions", "django/contrib/sessions/"),

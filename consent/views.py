@@ -364,7 +364,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         link = email.unsubscribe_read(token)
     except email.BadUnsubscribeLink:
         return render(request, "consent/unsubscribe.html", {"bad_link": BAD_LINK}, status=HTTPStatus.BAD_REQUEST)
-    context = {"profile": link.profile, "label": REGISTRY[link.category].label, "done": request.method == "POST"}
+    context = {
+        "bad_link": None,
+        "profile": link.profile,
+        "label": REGISTRY[link.category].label,
+        "done": request.method == "POST",
+    }
     if request.method == "POST":
         services.profile_unsubscribe(profile=link.profile, category=link.category)
     return render(request, "consent/unsubscribe.html", context)

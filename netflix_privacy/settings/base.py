@@ -1,8 +1,10 @@
 """Settings shared by every environment; each environment module imports this and overrides."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
+import jinja2
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -53,12 +55,15 @@ MIDDLEWARE = [
 ROOT_URLCONF = "netflix_privacy.urls"
 WSGI_APPLICATION = "netflix_privacy.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # The project's own pages, emails and error pages (templates/) in Jinja2: compiled to Python once per
+        # process, they render member pages several times faster (netflix_privacy/jinja2.py, bench/README.md).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
+        "APP_DIRS": False,
         "OPTIONS": {
+            "environment": "netflix_privacy.jinja2.environment",
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -66,6 +71,24 @@ TEMPLATES = [
                 "accounts.context_processors.active_profile",
                 "consent.context_processors.privacy",
                 "netflix_privacy.context_processors.site_urls",
+                # Replaces the backend's own csrf_input, which masks a new token each time a form prints it.
+                "netflix_privacy.context_processors.csrf_input",
+            ],
+            "autoescape": True,
+            # An unknown name renders as nothing, as in the Django template language; local.py and test.py make it
+            # an error (StrictUndefined), so a misspelt variable fails where someone is looking.
+            "undefined": jinja2.Undefined,
+        },
+    },
+    {
+        # Django's admin and django-ninja's API docs keep the Django template language, from their apps' directories.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
             ],
         },
     },

@@ -1,6 +1,9 @@
 """Test run: fast hasher, in-memory email, throttling on (it is under test), static files from finders."""
 
+import jinja2
+
 from .base import *  # noqa: F403
+from .base import TEMPLATES
 
 DEBUG = False
 SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
@@ -13,3 +16,5 @@ SMS_WEBHOOK_SECRET = "test-webhook-secret-0123456789"  # noqa: S105
 SMS_BACKEND = "netflix_privacy.sms.backends.LocmemBackend"
 # Tasks run at once in tests; tests/consent/test_tasks.py runs them through the database backend and its worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# A name a project template does not have fails the test that renders it (base.py renders it as nothing).
+TEMPLATES[0]["OPTIONS"]["undefined"] = jinja2.StrictUndefined

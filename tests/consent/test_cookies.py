@@ -6,7 +6,7 @@ from http import HTTPStatus
 import pytest
 from django.core import signing
 from django.urls import reverse
-from django.utils.html import escape
+from markupsafe import escape
 
 from consent import cookies, policy
 from consent.choices import Choice, Source

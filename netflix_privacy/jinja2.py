@@ -1,0 +1,43 @@
+"""The Jinja2 environment of the project's own templates (`templates/`); settings name it in `TEMPLATES`.
+
+Why Jinja2: a member page spent 35-45% of its time in the Django template language, which walks a node tree and
+resolves every `{{ a.b.c }}` through a chain of lookups on each request. Jinja2 compiles each template once per
+process into a Python function, so the same page renders several times faster (before and after figures in
+bench/README.md, "Templates in Jinja2"). Django's admin, django-ninja's API docs and form widgets keep the Django
+template language: the second engine in `TEMPLATES` and the form renderer.
+
+What the templates get besides their view's context and the context processors (Django's backend adds `request`,
+`csrf_input` and `csrf_token`):
+
+- `url(name, *args, **kwargs)`: `{% url %}`, e.g. `url('consent:emails', profile=profile.pk)`;
+- `static(path)`: `{% static %}`.
+
+Cookie categories are checked in the template with the request's own rule, `privacy.cookie_allowed(category)`
+(R-CK-3); `privacy` is None where the privacy middleware did not run.
+"""
+
+from typing import Any
+
+import jinja2
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.functional import Promise
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def text_of_lazy(value: Any) -> Any:
+    """Every `{{ }}` value goes through this: a lazy string (gettext_lazy, Django's password rules help text) becomes
+    its text before escaping, as in the Django template language, so lazy safe HTML is not escaped twice."""
+    return str(value) if isinstance(value, Promise) else value
+
+
+def environment(**options: Any) -> jinja2.Environment:
+    # A template's last newline stays, as in the Django template language: pages and emails keep their layout.
+    options.setdefault("keep_trailing_newline", True)
+    options.setdefault("finalize", text_of_lazy)
+    env = jinja2.Environment(**options)  # noqa: S701 (Django's backend passes autoescape=True; settings say so too)
+    env.globals.update(url=url, static=static)
+    return env

@@ -1,0 +1,140 @@
+"""The project's templates are Jinja2 (netflix_privacy/jinja2.py): every one compiles, Django's own views and error
+handlers find them (sign-in, password reset and its email, CSRF failure, 400/403/404/500), the admin keeps the
+Django template language, and autoescaping is on."""
+
+import re
+from http import HTTPStatus
+
+import jinja2
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.template import engines
+from django.template.backends.django import Template as DjangoTemplate
+from django.template.backends.jinja2 import Template as Jinja2Template
+from django.template.loader import get_template, render_to_string
+from django.test import Client
+from django.urls import reverse
+from markupsafe import escape
+
+from tests.factories import AccountFactory, ProfileFactory
+
+TEMPLATES_DIR = settings.BASE_DIR / "templates"
+MARKUP = '<script>alert("name")</script>'
+
+
+def project_template_names() -> list[str]:
+    return sorted(path.relative_to(TEMPLATES_DIR).as_posix() for path in TEMPLATES_DIR.rglob("*") if path.is_file())
+
+
+def test_every_project_template_compiles_in_jinja2_and_is_found_there_first():
+    names = project_template_names()
+    assert len(names) >= 30
+    for name in names:
+        # Django's loader asks the engines in order: the Jinja2 one must answer, and compiling must succeed.
+        assert isinstance(get_template(name), Jinja2Template), name
+
+
+def test_the_admin_and_the_api_docs_keep_the_django_template_language():
+    assert isinstance(get_template("admin/index.html"), DjangoTemplate)
+    assert isinstance(get_template("ninja/swagger.html"), DjangoTemplate)
+
+
+def test_autoescaping_is_on_and_a_misspelt_variable_fails_under_test_settings():
+    env = engines["jinja2"].env
+    assert env.autoescape is True
+    assert env.from_string("{{ name }}").render(name=MARKUP) == str(escape(MARKUP))
+    with pytest.raises(jinja2.UndefinedError, match="nmae"):
+        env.from_string("{{ nmae }}").render(name="x")
+
+
+def test_a_profile_name_with_markup_is_escaped_on_member_pages_in_the_header_and_in_messages(
+    member_client, ads_account
+):
+    profile = ProfileFactory(account=ads_account, name=MARKUP)
+    member_client.post(reverse("profiles"), {"profile": str(profile.pk)})
+    pages = [
+        profile.get_absolute_url(),
+        reverse("account"),
+        reverse("profiles"),
+        reverse("consent:emails", kwargs={"profile": profile.pk}),
+    ]
+    for number, url in enumerate(pages):
+        html = member_client.get(url).content.decode()
+        assert "<script" not in html, url
+        assert f"{escape(MARKUP)}" in html, url
+        assert f"Watching as {escape(MARKUP)}</a>" in html, url
+        if number == 0:
+            assert f"You are watching as {escape(MARKUP)}." in html
+
+
+@pytest.mark.django_db
+def test_the_password_reset_email_comes_from_the_jinja2_templates_as_plain_text(client):
+    AccountFactory(email="o'neil@example.com")
+    response = client.post(reverse("password_reset"), {"email": "o'neil@example.com"})
+    assert response.status_code == HTTPStatus.FOUND
+    [message] = mail.outbox
+    assert message.subject == "Reset your Privacy Center password"
+    assert "the password of your Privacy Center account o'neil@example.com." in message.body, "not HTML-escaped"
+    link = re.search(r"http://testserver(/password-reset/\S+/\S+/)\n", message.body)
+    assert link is not None
+    html = client.get(link[1], follow=True).content.decode()
+    assert "Choose a new password" in html
+    # Django's help text for the new password is lazy safe HTML: a list, not escaped markup.
+    assert "<li>Your password must contain at least 8 characters.</li>" in html
+
+
+def test_the_csrf_failure_page_is_the_project_page_with_the_members_header(ads_account):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(ads_account)
+    response = client.post(reverse("cookies"), {"action": "accept_all"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    html = response.content.decode()
+    assert "This form has expired" in html
+    assert "Sign out" in html
+    assert f'href="{reverse("privacy_statement")}"' in html
+
+
+def test_a_signed_in_member_gets_the_404_page_with_the_header(member_client):
+    response = member_client.get("/no-such-page/")  # no URL matched: the request has no resolver match
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert "Sign out" in html
+    assert 'aria-current="page"' not in html
+
+
+def test_a_request_for_another_host_gets_the_400_page(client):
+    response = client.get("/", HTTP_HOST="elsewhere.example")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Bad request" in response.content.decode()
+
+
+def test_permission_denied_gets_the_403_page(member_client, settings):
+    settings.ROOT_URLCONF = "tests.error_urls"
+    response = member_client.get("/test-forbids/")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    html = response.content.decode()
+    assert "Not allowed" in html
+    assert "Sign out" in html
+
+
+def test_a_bug_in_a_view_gets_the_500_page_rendered_without_a_request(ads_account, settings):
+    settings.ROOT_URLCONF = "tests.error_urls"
+    client = Client(raise_request_exception=False)
+    client.force_login(ads_account)
+    response = client.get("/test-fails/")
+    assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+    assert "Something went wrong" in response.content.decode()
+    assert isinstance(get_template("500.html"), Jinja2Template)
+    assert render_to_string("500.html") == response.content.decode()
+
+
+def test_the_forms_of_a_page_share_one_masked_csrf_token(member_client, ads_account):
+    """One masking per page (netflix_privacy.context_processors.csrf_input), as with {% csrf_token %}: the privacy
+    page's five forms (sign out, cookie banner, choices, opt out of all, opt all profiles out) must not each
+    mask the token anew."""
+    html = member_client.get(ads_account.profiles.get(is_primary=True).get_absolute_url()).content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) == 5
+    assert len(set(tokens)) == 1
