@@ -1,25 +1,29 @@
 """Template variables every page uses."""
 
-from functools import cache
-
-from django.conf import settings
 from django.http import HttpRequest
 from django.template.backends.utils import csrf_input as csrf_input_html
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
-# The fixed links of the header, footer and cookie banner: reversed once per URL configuration instead of
-# eleven `{% url %}` tags on every page (bench/README.md, "Where the time goes").
+from netflix_privacy.reversal import fixed_url
+
+# The fixed links of the header, footer and cookie banner, each reversed once (netflix_privacy.reversal).
 SITE_URL_NAMES = ("home", "profiles", "account", "login", "logout", "cookies", "privacy_statement", "do_not_sell")
 
 
-@cache
-def _site_urls(urlconf: str, prefix: str) -> dict[str, str]:
-    return {name: reverse(name, urlconf=urlconf) for name in SITE_URL_NAMES}
+class _SiteUrls:
+    """`site_urls.<name>` in templates."""
+
+    def __getattr__(self, name: str) -> str:
+        if name not in SITE_URL_NAMES:
+            raise AttributeError(name)
+        return fixed_url(name)
+
+
+_SITE_URLS = _SiteUrls()
 
 
 def site_urls(request: HttpRequest) -> dict[str, object]:
-    return {"site_urls": _site_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())}
+    return {"site_urls": _SITE_URLS}
 
 
 def csrf_input(request: HttpRequest) -> dict[str, object]:
