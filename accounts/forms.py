@@ -7,6 +7,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from accounts import reset
 from accounts.models import Account, PhoneNumber, Profile
 from accounts.normalize import normalize_email
+from netflix_privacy.forms import PageForm
 
 
 class NormalizedEmailField(forms.EmailField):
@@ -16,7 +17,7 @@ class NormalizedEmailField(forms.EmailField):
         return normalize_email(super().to_python(value))
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(PageForm, AuthenticationForm):
     # Normalised here so that authentication and the lock-out (accounts.axes) see the same identifier.
     username = NormalizedEmailField(
         label="Email",
@@ -30,7 +31,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
-class ThrottledPasswordResetForm(PasswordResetForm):
+class ThrottledPasswordResetForm(PageForm, PasswordResetForm):
     """Django's reset by email, with the address normalised and at most a few links an hour to one address;
     the page says the same whether a link was sent, refused or there is no such account."""
 
@@ -44,11 +45,11 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         return super().get_users(email)
 
 
-class ChooseProfileForm(forms.Form):
+class ChooseProfileForm(PageForm, forms.Form):
     profile = forms.UUIDField()
 
 
-class AddProfileForm(forms.ModelForm):
+class AddProfileForm(PageForm, forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["name", "is_kids"]
@@ -56,7 +57,7 @@ class AddProfileForm(forms.ModelForm):
         help_texts = {"is_kids": "Only titles for children, and never behavioral advertising."}
 
 
-class PasswordAgainForm(forms.Form):
+class PasswordAgainForm(PageForm, forms.Form):
     """Asks for the account's password again before a sensitive change (the phone number: R-SMS-2)."""
 
     password = forms.CharField(
@@ -121,7 +122,7 @@ def refuse_extension(number):
     return number
 
 
-class ResetByTextForm(forms.Form):
+class ResetByTextForm(PageForm, forms.Form):
     email = NormalizedEmailField(
         label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -136,7 +137,7 @@ class ResetByTextForm(forms.Form):
         return refuse_extension(self.cleaned_data["number"])
 
 
-class ResetCodeForm(forms.Form):
+class ResetCodeForm(PageForm, forms.Form):
     code = forms.CharField(
         label="6-digit code",
         max_length=6,
