@@ -4,26 +4,14 @@ from django.http import HttpRequest
 from django.template.backends.utils import csrf_input as csrf_input_html
 from django.utils.functional import SimpleLazyObject
 
-from netflix_privacy.reversal import fixed_url
+from netflix_privacy.reversal import fixed_urls
 
 # The fixed links of the header, footer and cookie banner, each reversed once (netflix_privacy.reversal).
 SITE_URL_NAMES = ("home", "profiles", "account", "login", "logout", "cookies", "privacy_statement", "do_not_sell")
 
 
-class _SiteUrls:
-    """`site_urls.<name>` in templates."""
-
-    def __getattr__(self, name: str) -> str:
-        if name not in SITE_URL_NAMES:
-            raise AttributeError(name)
-        return fixed_url(name)
-
-
-_SITE_URLS = _SiteUrls()
-
-
 def site_urls(request: HttpRequest) -> dict[str, object]:
-    return {"site_urls": _SITE_URLS}
+    return {"site_urls": fixed_urls(SITE_URL_NAMES)}
 
 
 def csrf_input(request: HttpRequest) -> dict[str, object]:

@@ -23,6 +23,11 @@ def _fixed(name: str, urlconf: str, prefix: str) -> str:
 
 
 @cache
+def _fixed_set(names: tuple[str, ...], urlconf: str, prefix: str) -> dict[str, str]:
+    return {name: reverse(name, urlconf=urlconf) for name in names}
+
+
+@cache
 def _with_stand_in(name: str, urlconf: str, prefix: str) -> str:
     return reverse(name, kwargs={"profile": _STAND_IN}, urlconf=urlconf)
 
@@ -34,6 +39,11 @@ def _current() -> tuple[str, str]:
 def fixed_url(name: str) -> str:
     """reverse(name) for a route without arguments."""
     return _fixed(name, *_current())
+
+
+def fixed_urls(names: tuple[str, ...]) -> dict[str, str]:
+    """{name: reverse(name)} for routes without arguments, one lookup of the current configuration for all."""
+    return _fixed_set(names, *_current())
 
 
 def profile_url(name: str, profile: UUID | str) -> str:
