@@ -46,6 +46,12 @@ PAGES = [
     ("project: /account/", "project", "/account/", "Membership &amp; Billing", "member"),
     ("project: privacy page", "project", "{privacy}", "Privacy and data settings", "member"),
     ("project: privacy page, repeated signal", "project", "{privacy}", "signal honored", "member+gpc"),
+    ("project: / (landing, signed in)", "project", "/", "Your privacy, your choices", "member"),
+    ("project: /profiles/ (Who's watching?)", "project", "/profiles/", "Who's watching?", "member"),
+    ("project: /profiles/add/", "project", "/profiles/add/", "Add profile", "member"),
+    ("project: /account/phone/", "project", "/account/phone/", "Change phone number", "member"),
+    ("project: email preferences", "project", "{emails}", "Email preferences", "member"),
+    ("project: /account/texts/", "project", "/account/texts/", "Text message preferences", "member"),
     ("project: /cookies/ for a visitor", "project", "/cookies/", "Cookie preferences", "visitor"),
 ]
 BASELINE = "stock: login-required template page"
@@ -108,6 +114,7 @@ def prepare(project: str) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
 
     client = Client(SERVER_NAME=HOST)
     paths: dict[str, str] = {}
@@ -123,6 +130,7 @@ def prepare(project: str) -> None:
         # "Who's watching?": the member chooses the primary profile, as after every sign-in.
         assert client.post("/profiles/", {"profile": str(primary.pk)}).status_code == 302
         paths["privacy"] = primary.get_absolute_url()
+        paths["emails"] = reverse("consent:emails", kwargs={"profile": primary.pk})
 
     queries: dict[str, int] = {}
     for label, owner, path, _, asked in PAGES:
