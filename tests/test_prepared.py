@@ -140,3 +140,20 @@ def test_any_session_cookie_reads_no_session_and_never_fails(client, key):
     assert store.load() == {}
     assert store.session_key is None
     assert client.get("/account/", HTTP_COOKIE=f"sessionid={key}").status_code == 302, "to sign in"
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        'sessionid="abcdefgh\\000"',
+        'sessionid="abcdefgh\\000abcdefgh"',
+        "sessionid=" + "a" * 5000,
+        "sessionid=ABCDEFGHIJKL",
+    ],
+)
+def test_a_session_key_django_never_issues_reaches_no_database(client, cookie):
+    """On PostgreSQL a NUL in a text parameter fails the query: such a key must never be sent (attack review)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/", HTTP_COOKIE=cookie)
+    assert response.status_code == 200
+    assert not any("django_session" in query["sql"] for query in queries.captured_queries)
