@@ -3,17 +3,14 @@
 Every signed-in request loads its session row. Django's `SessionStore` builds and compiles the same query each
 time (~0.2 ms, more than the rest of a bare view's session work); this store sends the SQL compiled once by
 `netflix_privacy.prepared` and otherwise is Django's: same table, same expiry rule, same handling of a missing
-or suspicious key, same writes. One difference: a key Django could not have issued (its 32 characters from
+or expired key, same writes. One difference: a key Django could not have issued (its 32 characters from
 `VALID_KEY_CHARS`; 8 to 40, the column's length, accepted) is refused before the database is asked, so a cookie
 like `sessionid="abcdefgh\\000"` (a NUL after Django's cookie parsing) cannot make PostgreSQL fail the request.
 """
 
-import logging
-
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.models import Session
-from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
 
 from netflix_privacy.prepared import PreparedRead
@@ -35,15 +32,8 @@ class SessionStore(db.SessionStore):
         return 8 <= len(key) <= 40 and set(key) <= _KEY_CHARACTERS
 
     def _get_session_from_db(self) -> Session | None:
-        try:
-            if self.session_key is None:  # no cookie: nothing to read (Django's get() would ask for NULL)
-                raise Session.DoesNotExist
-            found = _unexpired_session(session_key=self.session_key, now=timezone.now())
-            if not found:
-                raise Session.DoesNotExist
+        found = _unexpired_session(session_key=self.session_key, now=timezone.now()) if self.session_key else []
+        if found:
             return found[0]
-        except (Session.DoesNotExist, SuspiciousOperation) as error:
-            if isinstance(error, SuspiciousOperation):
-                logging.getLogger(f"django.security.{error.__class__.__name__}").warning(str(error))
-            self._session_key = None
-            return None
+        self._session_key = None  # as Django's store: an unknown or expired key gets a new one when saved
+        return None
