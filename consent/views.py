@@ -1,4 +1,5 @@
 import secrets
+from collections.abc import Mapping
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
@@ -16,7 +17,7 @@ from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from consent import cookies, email, policy, selectors, services, webhooks
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Source
-from consent.forms import ChoicesForm
+from consent.forms import ChoicesForm, switches_of
 from consent.http import MemberPrivacyRequest, PrivacyRequest
 from consent.middleware import RequestPrivacy
 from netflix_privacy.redirects import safe_local_path
@@ -46,7 +47,7 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
     facts = selectors.profile_facts(profile=the_profile, account=request.user)
     shown = policy.choices_on_page(facts, Page.PRIVACY)
     if request.method != "POST":
-        return _render(request, the_profile, facts, ChoicesForm(choices=shown, initial=facts.values))
+        return _render(request, the_profile, facts, form=None)
 
     actor = _member_actor(request.user, request.privacy)
     actions = request.POST.getlist("action") or ["save"]
@@ -92,8 +93,7 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
             )
         except services.NotPrimaryProfile:
             messages.error(request, "Only the primary profile can opt all profiles out of all.")
-            form = ChoicesForm(choices=shown, initial=facts.values)
-            return _render(request, the_profile, facts, form, HTTPStatus.FORBIDDEN)
+            return _render(request, the_profile, facts, None, HTTPStatus.FORBIDDEN)
         if written:
             messages.success(
                 request,
@@ -125,7 +125,7 @@ def _rerender(
     status: HTTPStatus,
 ) -> HttpResponse:
     messages.warning(request, message)
-    return _render(request, profile, facts, ChoicesForm(choices=shown, initial=facts.values), status)
+    return _render(request, profile, facts, None, status)
 
 
 def _rerender_current(request: MemberPrivacyRequest, profile_id: str, message: str, status: HTTPStatus) -> HttpResponse:
@@ -141,18 +141,21 @@ def _render(
     request: MemberPrivacyRequest,
     profile: Profile,
     facts: policy.ProfileFacts,
-    form: ChoicesForm,
+    form: ChoicesForm | None,
     status: HTTPStatus = HTTPStatus.OK,
     conflicts: list[str] | None = None,
 ) -> HttpResponse:
+    """The page with the posted form's values and errors, or (form None) with the stored values."""
+    shown = policy.choices_on_page(facts, Page.PRIVACY)
     context = {
         "signal_covers": request.privacy.signal_covers(profile),
         "conflicts": [REGISTRY[key] for key in conflicts or []],
-        "posted": [(key, "on") for key, value in (form.cleaned_data.items() if conflicts else ()) if value],
+        "posted": [(key, "on") for key, value in (form.cleaned_data.items() if form and conflicts else ()) if value],
         "profile": profile,
         "account": profile.account,
         "form": form,
-        "shown_keys": " ".join(form.fields),
+        "switches": form.switches() if form else switches_of(shown, facts.values),
+        "shown_keys": " ".join(spec.key for spec in shown),
         "ba_shown": policy.behavioral_ads_shown(facts),
         "may_opt_all_profiles_out": policy.may_opt_all_profiles_out(facts),
         "all_profiles_opted_out": facts.values[Choice.ALL_PROFILES_OPT_OUT],
@@ -298,15 +301,14 @@ def email_preferences(request: MemberPrivacyRequest, profile: str) -> HttpRespon
     the_profile = account_selectors.profile_of_account(account=request.user, profile_id=profile)
     facts = selectors.profile_facts(profile=the_profile, account=request.user)
     shown = policy.choices_on_page(facts, Page.EMAILS)
-    form = ChoicesForm(choices=shown, initial=facts.values)
+    form: ChoicesForm | None = None  # built from a POST; a GET draws the stored values
     status = HTTPStatus.OK
     if request.method == "POST":
         problem = _posted_choices(request, shown, Page.EMAILS)
-        form = ChoicesForm(request.POST, choices=shown) if problem is None else form
         if problem is not None:
             messages.warning(request, problem)
             status = HTTPStatus.BAD_REQUEST if problem == NOT_UNDERSTOOD else HTTPStatus.CONFLICT
-        elif not form.is_valid():
+        elif not (form := ChoicesForm(request.POST, choices=shown)).is_valid():
             status = HTTPStatus.BAD_REQUEST
         else:
             changed = services.profile_set_choices(
@@ -314,7 +316,7 @@ def email_preferences(request: MemberPrivacyRequest, profile: str) -> HttpRespon
             )
             _saved_message(request, changed, f"Saved the email preferences for {the_profile.name}.")
             return redirect("consent:emails", profile=the_profile.pk)
-    context = {"profile": the_profile, "form": form, "shown_keys": " ".join(form.fields)}
+    context = {"profile": the_profile, **_switches_context(form, shown, facts.values)}
     return render(request, "consent/emails.html", context, status=status)
 
 
@@ -325,15 +327,14 @@ def text_preferences(request: MemberPrivacyRequest) -> HttpResponse:
     phone = account_selectors.account_phone(account=request.user)
     shown = policy.account_choices_on_page(Page.TEXTS) if phone else ()
     values = selectors.account_values(account=request.user)
-    form = ChoicesForm(choices=shown, initial=values)
+    form: ChoicesForm | None = None  # built from a POST; a GET draws the stored values
     status = HTTPStatus.OK
     if request.method == "POST":
         problem = _posted_choices(request, shown, Page.TEXTS)
-        form = ChoicesForm(request.POST, choices=shown) if problem is None else form
         if problem is not None or not shown:
             messages.warning(request, TEXTS_STALE if problem in (None, STALE) else problem)
             status = HTTPStatus.BAD_REQUEST if problem == NOT_UNDERSTOOD else HTTPStatus.CONFLICT
-        elif not form.is_valid():
+        elif not (form := ChoicesForm(request.POST, choices=shown)).is_valid():
             status = HTTPStatus.BAD_REQUEST
         else:
             changed = services.choices_set(
@@ -341,8 +342,17 @@ def text_preferences(request: MemberPrivacyRequest) -> HttpResponse:
             )
             _saved_message(request, changed, "Saved your text message preferences.")
             return redirect("consent:texts")
-    context = {"phone": phone, "form": form, "shown_keys": " ".join(form.fields)}
+    context = {"phone": phone, **_switches_context(form, shown, values)}
     return render(request, "consent/texts.html", context, status=status)
+
+
+def _switches_context(form: ChoicesForm | None, shown: tuple[ChoiceSpec, ...], values: Mapping[str, bool]) -> dict:
+    """What includes/switches.html draws: the posted form's switches and errors, or (form None) the stored values."""
+    return {
+        "form": form,
+        "switches": form.switches() if form else switches_of(shown, values),
+        "shown_keys": " ".join(spec.key for spec in shown),
+    }
 
 
 TEXTS_STALE = (
