@@ -98,9 +98,10 @@ def account(request: MemberRequest) -> HttpResponse:
 def phone(request: MemberRequest) -> HttpResponse:
     """Change phone number, or delete it (asked to confirm first). Both ask for the password again."""
     current = selectors.account_phone(account=request.user)
-    form = PhoneForm(initial={"number": current.number if current else None}, account=request.user)
-    delete_form = PasswordAgainForm(account=request.user)
+    # The number's text as stored (E.164, checked when it was written); str() would check it again on every view.
+    form = PhoneForm(initial={"number": current.number.raw_input if current else None}, account=request.user)
     confirm_delete = "delete" in request.GET and current is not None
+    delete_form = PasswordAgainForm(account=request.user) if confirm_delete else None
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "delete" and current is not None:
         delete_form = PasswordAgainForm(request.POST, account=request.user)
@@ -119,7 +120,9 @@ def phone(request: MemberRequest) -> HttpResponse:
             return redirect("account")
     elif action is not None:
         messages.error(request, "That request was not understood, so nothing was changed.")
-    bad = bool(form.errors or delete_form.errors) or (action is not None and action not in {"change", "delete"})
+    bad = bool(form.errors or (delete_form and delete_form.errors)) or (
+        action is not None and action not in {"change", "delete"}
+    )
     return render(
         request,
         "accounts/phone.html",

@@ -24,6 +24,9 @@ def test_change_phone_number_stores_e164(member_client, ads_account):
     )
     assert "Your phone number was saved." in response.content.decode()
     assert str(PhoneNumber.objects.get(account=ads_account).number) == "+14155550199"
+    page = member_client.get(reverse("phone")).content.decode()
+    assert "Your phone number is <strong>+1 415-555-0199</strong>." in page
+    assert 'name="number" value="+14155550199"' in page, "the form starts from the stored number"
 
 
 @pytest.mark.parametrize("password", ["", "wrong-password", PASSWORD.upper()])
