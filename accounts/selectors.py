@@ -8,6 +8,7 @@ from accounts.models import Account, PhoneNumber, Profile
 from netflix_privacy.prepared import PreparedRead
 
 _PROFILES_CACHE = "_account_profiles"
+_ACCOUNT_OF_PROFILE = Profile._meta.get_field("account")
 
 # Every member page and its header read the account's profiles: compiled once (netflix_privacy.prepared).
 _profiles_in_slot_order = PreparedRead(
@@ -24,7 +25,9 @@ def account_profiles(*, account: Account) -> list[Profile]:
     if cached is None:
         cached = _profiles_in_slot_order(account_id=account.pk)
         for profile in cached:
-            profile.account = account
+            # What `profile.account = account` leaves behind, without the descriptor's checks (~2% of a page):
+            # each row's account_id is this account's key by the query itself.
+            _ACCOUNT_OF_PROFILE.set_cached_value(profile, account)
         account.__dict__[_PROFILES_CACHE] = cached
     return cached
 

@@ -12,8 +12,12 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 
 logger = logging.getLogger("netflix_privacy.database")
+
+
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 class NoStoreForSignedInMiddleware:
@@ -26,8 +30,13 @@ class NoStoreForSignedInMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            add_never_cache_headers(response)
+        if user is None or not user.is_authenticated:
+            return response
+        if "Cache-Control" in response.headers or "Expires" in response.headers:
+            add_never_cache_headers(response)  # merged with what the view set (Django's never_cache, for one)
+        else:  # what add_never_cache_headers() writes on a bare response, without parsing and re-joining it
+            response.headers["Expires"] = http_date()
+            response.headers["Cache-Control"] = NEVER_CACHE
         return response
 
 
