@@ -49,12 +49,15 @@ class ChooseProfileForm(PageForm, forms.Form):
     profile = forms.UUIDField()
 
 
-class AddProfileForm(PageForm, forms.ModelForm):
-    class Meta:
-        model = Profile
-        fields = ["name", "is_kids"]
-        labels = {"name": "Name", "is_kids": "Kids profile"}
-        help_texts = {"is_kids": "Only titles for children, and never behavioral advertising."}
+class AddProfileForm(PageForm, forms.Form):
+    """The new profile's name and kids flag, with the model fields' own form fields (the same normalising and
+    checks); accounts.services.profile_create() writes the profile. Not a ModelForm: it would build an unsaved
+    Profile (a new UUID, a timestamp) on every view of the page only to throw it away."""
+
+    name = Profile._meta.get_field("name").formfield(label="Name")
+    is_kids = Profile._meta.get_field("is_kids").formfield(
+        label="Kids profile", help_text="Only titles for children, and never behavioral advertising."
+    )
 
 
 class PasswordAgainForm(PageForm, forms.Form):
