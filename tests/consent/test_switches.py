@@ -21,4 +21,5 @@ def test_a_switch_that_cannot_be_turned_off_is_drawn_disabled_and_checked_as_sto
     service = [spec for spec in REGISTRY.on_page(Page.EMAILS) if not spec.can_turn_off]
     assert service, "service email is always on (R-EM-1)"
     [switch] = switches_of(service, {service[0].key: True})
-    assert switch.disabled and switch.checked
+    assert switch.disabled
+    assert switch.checked
