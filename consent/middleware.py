@@ -48,7 +48,9 @@ class RequestPrivacy:
         user = getattr(self._request, "user", None)
         return user if user is not None and user.is_authenticated else None
 
+    @cached_property
     def _rules(self) -> dict[str, policy.JurisdictionRule]:
+        # Read once per request: the signal and the cookie rules both need them, and each cache read unpickles.
         return selectors.jurisdiction_rules() if self.jurisdiction else {}
 
     @cached_property
@@ -56,7 +58,7 @@ class RequestPrivacy:
         """R-GPC-2: the signal is present and the law of the request's jurisdiction requires honouring it."""
         return self.signal and policy.signal_honoured(
             jurisdiction=self.jurisdiction,
-            rules=self._rules(),
+            rules=self._rules,
             today=timezone.localdate(),
             everywhere=settings.PRIVACY_GPC_EVERYWHERE,
         )
@@ -91,7 +93,7 @@ class RequestPrivacy:
     def cookie_opt_in_required(self) -> bool:
         """R-CK-2: non-essential cookies start off here until the browser chooses."""
         return bool(self.jurisdiction) and policy.cookie_opt_in_required(
-            jurisdiction=self.jurisdiction, rules=self._rules(), today=timezone.localdate()
+            jurisdiction=self.jurisdiction, rules=self._rules, today=timezone.localdate()
         )
 
     @cached_property
@@ -121,6 +123,20 @@ class RequestPrivacy:
     def account_values(self) -> dict[str, bool]:
         """The signed-in account's account-scoped choices; empty for a visitor."""
         return selectors.account_values(account=self.account) if self.account else {}
+
+    @cached_property
+    def _stored(self) -> selectors.Stored:
+        return selectors.stored_values(account=self.account)
+
+    def profile_facts(self, profile: Profile) -> policy.ProfileFacts:
+        """A profile of the signed-in account's facts, its stored values read once per request: the signal check
+        and the page share the query. A write through the signal reads them again (`forget_stored`); a page that
+        writes redirects."""
+        return selectors.facts_from(profile=profile, account=self.account, stored=self._stored)
+
+    def forget_stored(self) -> None:
+        self.__dict__.pop("_stored", None)
+        self.__dict__.pop("account_values", None)
 
     @property
     def all_profiles_opted_out(self) -> bool:
@@ -163,10 +179,11 @@ class PrivacyMiddleware:
         if account is None or active is None or not privacy.signal_honoured:
             return
         profiles = [p for p in _account_profiles(account=account) if active.is_primary or p.pk == active.pk]
-        facts = selectors.profiles_facts(account=account, profiles=profiles)
-        pending = any(policy.signal_values(f) for f in facts.values()) or (
-            active.is_primary and not next(iter(facts.values())).values[Choice.ALL_PROFILES_OPT_OUT]
+        facts = [privacy.profile_facts(profile) for profile in profiles]
+        pending = any(policy.signal_values(f) for f in facts) or (
+            active.is_primary and not facts[0].values[Choice.ALL_PROFILES_OPT_OUT]
         )
         if pending:
             actor = services.Actor(source=Source.GPC, acting_user=account, jurisdiction=privacy.jurisdiction)
             services.signal_apply(account=account, active_profile=active, actor=actor)
+            privacy.forget_stored()

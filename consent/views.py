@@ -44,7 +44,7 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
     Every answer is this page: a stale or malformed form re-renders it with a message and changes nothing.
     """
     the_profile = account_selectors.profile_of_account(account=request.user, profile_id=profile)
-    facts = selectors.profile_facts(profile=the_profile, account=request.user)
+    facts = request.privacy.profile_facts(the_profile)
     shown = policy.choices_on_page(facts, Page.PRIVACY)
     if request.method != "POST":
         return _render(request, the_profile, facts, form=None)
@@ -299,7 +299,7 @@ def _posted_choices(request: HttpRequest, shown: tuple[ChoiceSpec, ...], page: P
 def email_preferences(request: MemberPrivacyRequest, profile: str) -> HttpResponse:
     """R-EM-1: one profile's email categories; service email is shown as always on. Every change is audited."""
     the_profile = account_selectors.profile_of_account(account=request.user, profile_id=profile)
-    facts = selectors.profile_facts(profile=the_profile, account=request.user)
+    facts = request.privacy.profile_facts(the_profile)
     shown = policy.choices_on_page(facts, Page.EMAILS)
     form: ChoicesForm | None = None  # built from a POST; a GET draws the stored values
     status = HTTPStatus.OK

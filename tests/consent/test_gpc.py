@@ -170,6 +170,30 @@ def test_a_repeated_signal_costs_at_most_one_query_more_than_no_signal__R_GPC_5(
     assert len(with_signal) <= len(without) + 1, with_signal
 
 
+@pytest.mark.parametrize("page", ["privacy", "emails"])
+def test_on_a_choices_page_a_repeated_signal_costs_no_query_more__R_GPC_5(client, ads_account, count_queries, page):
+    # The signal's check and the page read the same stored values: one query for both.
+    alex = profile_named(ads_account, "Alex")
+    url = alex.get_absolute_url() if page == "privacy" else reverse("consent:emails", kwargs={"profile": alex.pk})
+    watching(client, ads_account, "Alex").get(url, **GPC)
+    with count_queries() as without:
+        assert client.get(url).status_code == HTTPStatus.OK
+    with count_queries() as with_signal:
+        assert client.get(url, **GPC).status_code == HTTPStatus.OK
+    assert len(with_signal) == len(without), with_signal
+
+
+def test_the_page_that_applies_the_signal_shows_the_values_it_wrote__R_GPC_3(client, ads_account):
+    # The facts read for the signal's check are read again after it writes: the page never shows the old values.
+    alex = profile_named(ads_account, "Alex")
+    assert values_of(alex)[Choice.MIC] is True
+    html = watching(client, ads_account, "Alex").get(alex.get_absolute_url(), **GPC).content.decode()
+    assert values_of(alex)[Choice.MIC] is False
+    assert 'name="mic" value="on" role="switch" id="id_mic"' in html
+    mic_input = html.split('id="id_mic"', 1)[1].split(">", 1)[0]
+    assert " checked" not in mic_input, "the switch shows the value the signal wrote"
+
+
 def test_a_visitor_request_without_signal_or_session_makes_no_query__R_GPC_5(client, count_queries):
     client.get(reverse("privacy_statement"))  # the process's caches as a running server has them
     with count_queries() as queries:
