@@ -2,10 +2,11 @@
 `ProfileFacts` here, so they answer from the same facts: one query for an account's stored choices, whatever
 the number of profiles or choices."""
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 from uuid import UUID
 
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import selectors as account_selectors
@@ -14,6 +15,8 @@ from consent import policy
 from consent.choices import REGISTRY, Choice, Scope, always
 from consent.models import ChoiceValue, Cookie, CookieCategory, Device, Jurisdiction
 from netflix_privacy.prepared import PreparedRead
+
+T = TypeVar("T")
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
 Stored = dict[UUID | None, dict[str, bool]]
@@ -127,33 +130,41 @@ def mic_audience() -> "QuerySet[Account, tuple[str, object]]":
     )
 
 
-# Jurisdictions and the cookie registry: small tables read on many requests, so each process keeps them in the
-# cache for a minute, and a change in the admin clears it at once (consent.apps connects clear_rule_caches).
-RULES_CACHE_KEY = "consent:jurisdiction_rules"
-COOKIES_CACHE_KEY = "consent:cookie_categories"
+# Jurisdictions and the cookie registry: small tables read on many requests (the signal's and the cookie rules,
+# every cookie a response sets), so each process keeps them for a minute, and a change in the admin clears the
+# copy of the process that made it at once (consent.apps connects clear_rule_caches); other processes see it within
+# the minute. Kept as the objects themselves: Django's local-memory cache pickles, and unpickling the rules on every
+# request cost ~10% of a page with the signal.
 RULES_CACHE_SECONDS = 60
+
+_kept: dict[str, tuple[float, Any]] = {}
+
+
+def _kept_for_a_minute(key: str, load: Callable[[], T]) -> T:
+    now = time.monotonic()
+    found = _kept.get(key)
+    if found is None or found[0] <= now:
+        found = (now + RULES_CACHE_SECONDS, load())
+        _kept[key] = found  # one assignment: a thread reading meanwhile sees the old copy or the new one
+    return found[1]
+
+
+def _load_jurisdiction_rules() -> dict[str, policy.JurisdictionRule]:
+    return {
+        code: policy.JurisdictionRule(honours_signal_from=signal_from, cookie_opt_in_from=opt_in_from)
+        for code, signal_from, opt_in_from in Jurisdiction.objects.values_list(
+            "code", "honours_signal_from", "cookie_opt_in_from"
+        )
+    }
 
 
 def jurisdiction_rules() -> dict[str, policy.JurisdictionRule]:
-    rules = cache.get(RULES_CACHE_KEY)
-    if rules is None:
-        rules = {
-            code: policy.JurisdictionRule(honours_signal_from=signal_from, cookie_opt_in_from=opt_in_from)
-            for code, signal_from, opt_in_from in Jurisdiction.objects.values_list(
-                "code", "honours_signal_from", "cookie_opt_in_from"
-            )
-        }
-        cache.set(RULES_CACHE_KEY, rules, RULES_CACHE_SECONDS)
-    return rules
+    return _kept_for_a_minute("jurisdiction_rules", _load_jurisdiction_rules)
 
 
 def cookie_categories() -> dict[str, str]:
     """Cookie name to category, from the cookie registry (R-CK-1)."""
-    categories = cache.get(COOKIES_CACHE_KEY)
-    if categories is None:
-        categories = dict(Cookie.objects.values_list("name", "category"))
-        cache.set(COOKIES_CACHE_KEY, categories, RULES_CACHE_SECONDS)
-    return categories
+    return _kept_for_a_minute("cookie_categories", lambda: dict(Cookie.objects.values_list("name", "category")))
 
 
 def cookie_category(name: str) -> str:
@@ -162,7 +173,7 @@ def cookie_category(name: str) -> str:
 
 
 def clear_rule_caches(**kwargs: object) -> None:
-    cache.delete_many([RULES_CACHE_KEY, COOKIES_CACHE_KEY])
+    _kept.clear()
 
 
 def cookies_by_category() -> dict[str, list[Cookie]]:

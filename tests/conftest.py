@@ -40,8 +40,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def _fresh_caches():
     """Each test reads jurisdictions and the cookie registry from the database, as a new process would."""
     cache.clear()
+    selectors.clear_rule_caches()
     yield
     cache.clear()
+    selectors.clear_rule_caches()
 
 
 @pytest.fixture

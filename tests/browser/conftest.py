@@ -13,6 +13,8 @@ from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.core.management import call_command
 
+from consent import selectors
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures here are still
 # synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -53,6 +55,7 @@ def demo(transactional_db) -> None:
     shipped = importlib.import_module("consent.migrations.0005_load_jurisdictions_and_cookies")
     shipped.load(django_apps, None)
     cache.clear()
+    selectors.clear_rule_caches()
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
