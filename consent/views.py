@@ -60,9 +60,9 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
         or action not in ACTIONS
         or not posted <= {spec.key for spec in REGISTRY.on_page(Page.PRIVACY)}
     ):
-        return _rerender(request, the_profile, facts, shown, NOT_UNDERSTOOD, HTTPStatus.BAD_REQUEST)
+        return _rerender(request, the_profile, facts, NOT_UNDERSTOOD, HTTPStatus.BAD_REQUEST)
     if posted - shown_keys or ("shown" in request.POST and set(request.POST["shown"].split()) != shown_keys):
-        return _rerender(request, the_profile, facts, shown, STALE, HTTPStatus.CONFLICT)
+        return _rerender(request, the_profile, facts, STALE, HTTPStatus.CONFLICT)
 
     if action == "save":
         form = ChoicesForm(request.POST, choices=shown)
@@ -120,7 +120,6 @@ def _rerender(
     request: MemberPrivacyRequest,
     profile: Profile,
     facts: policy.ProfileFacts,
-    shown: tuple[ChoiceSpec, ...],
     message: str,
     status: HTTPStatus,
 ) -> HttpResponse:
@@ -134,7 +133,7 @@ def _rerender_current(request: MemberPrivacyRequest, profile_id: str, message: s
     account = Account.objects.get(pk=request.user.pk)
     the_profile = account_selectors.profile_of_account(account=account, profile_id=profile_id)
     facts = selectors.profile_facts(profile=the_profile, account=account)
-    return _rerender(request, the_profile, facts, policy.choices_on_page(facts, Page.PRIVACY), message, status)
+    return _rerender(request, the_profile, facts, message, status)
 
 
 def _render(
