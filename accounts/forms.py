@@ -70,13 +70,14 @@ class PasswordAgainForm(PageForm, forms.Form):
         help_text="For your security, enter your password again.",
     )
 
-    def __init__(self, *args, account: Account, **kwargs) -> None:
+    def __init__(self, *args, account: Account | None = None, **kwargs) -> None:
+        # Without an account the form only draws (netflix_privacy.forms.unbound_rows): no password is right.
         super().__init__(*args, **kwargs)
         self.account = account
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.account.check_password(password):
+        if self.account is None or not self.account.check_password(password):
             raise forms.ValidationError("That password is not right. Nothing was changed.", code="wrong_password")
         return password
 

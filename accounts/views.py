@@ -21,6 +21,7 @@ from accounts.forms import (
 from accounts.http import MemberRequest
 from accounts.models import MAX_PROFILES
 from accounts.sessions import set_active_profile
+from netflix_privacy.forms import unbound_rows
 from netflix_privacy.redirects import safe_local_path
 
 
@@ -62,8 +63,8 @@ def profiles(request: MemberRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_add(request: MemberRequest) -> HttpResponse:
-    form = AddProfileForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = AddProfileForm(request.POST) if request.method == "POST" else None
+    if form is not None and form.is_valid():
         try:
             profile = services.profile_create(
                 account=request.user,
@@ -76,8 +77,9 @@ def profile_add(request: MemberRequest) -> HttpResponse:
         else:
             messages.success(request, f"Added {profile.name}.")
             return redirect("profiles")
-    status = 400 if form.errors else 200
-    return render(request, "accounts/profile_add.html", {"form": form}, status=status)
+    # The empty form is drawn from rows kept per process (netflix_privacy.forms.unbound_rows).
+    context = {"form": form, "fields": form or unbound_rows(AddProfileForm)}
+    return render(request, "accounts/profile_add.html", context, status=400 if form and form.errors else 200)
 
 
 @login_required
@@ -98,10 +100,11 @@ def account(request: MemberRequest) -> HttpResponse:
 def phone(request: MemberRequest) -> HttpResponse:
     """Change phone number, or delete it (asked to confirm first). Both ask for the password again."""
     current = selectors.account_phone(account=request.user)
-    # The number's text as stored (E.164, checked when it was written); str() would check it again on every view.
-    form = PhoneForm(initial={"number": current.number.raw_input if current else None}, account=request.user)
+    # The forms are built for a POST; the page draws the empty ones from rows kept per process (unbound_rows). The
+    # number's text is as stored (E.164, checked when it was written); str() would check it again on every view.
+    form: PhoneForm | None = None
+    delete_form: PasswordAgainForm | None = None
     confirm_delete = "delete" in request.GET and current is not None
-    delete_form = PasswordAgainForm(account=request.user) if confirm_delete else None
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "delete" and current is not None:
         delete_form = PasswordAgainForm(request.POST, account=request.user)
@@ -120,15 +123,18 @@ def phone(request: MemberRequest) -> HttpResponse:
             return redirect("account")
     elif action is not None:
         messages.error(request, "That request was not understood, so nothing was changed.")
-    bad = bool(form.errors or (delete_form and delete_form.errors)) or (
+    bad = bool((form and form.errors) or (delete_form and delete_form.errors)) or (
         action is not None and action not in {"change", "delete"}
     )
-    return render(
-        request,
-        "accounts/phone.html",
-        {"form": form, "delete_form": delete_form, "phone": current, "confirm_delete": confirm_delete},
-        status=HTTPStatus.BAD_REQUEST if bad else HTTPStatus.OK,
-    )
+    context = {
+        "form": form,
+        "fields": form or unbound_rows(PhoneForm, number=current.number.raw_input if current else None),
+        "delete_form": delete_form,
+        "delete_fields": delete_form or unbound_rows(PasswordAgainForm),
+        "phone": current,
+        "confirm_delete": confirm_delete,
+    }
+    return render(request, "accounts/phone.html", context, status=HTTPStatus.BAD_REQUEST if bad else HTTPStatus.OK)
 
 
 RESET_SESSION_KEY = "reset_text"

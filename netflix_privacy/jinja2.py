@@ -13,7 +13,8 @@ and `csrf_token`; `csrf_input` comes from netflix_privacy.context_processors, ma
 
 - `url(name, *args, **kwargs)`: `{% url %}`, e.g. `url('consent:emails', profile=profile.pk)`;
 - `static(path)`: `{% static %}`;
-- `input_values(bound_field)`: what Django's input template would draw for a field (netflix_privacy.forms).
+- `field_row_of(bound_field)`: a field's label, ids, help text, errors and input as plain values
+  (netflix_privacy.forms), which `includes/field.html` draws.
 
 Cookie categories are checked in the template with the request's own rule, `privacy.cookie_allowed(category)`
 (R-CK-3); `privacy` is None where the privacy middleware did not run.
@@ -28,7 +29,7 @@ from django.templatetags.static import static as static_url
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from netflix_privacy.forms import input_values
+from netflix_privacy.forms import field_row_of
 from netflix_privacy.reversal import fixed_url, profile_url
 
 
@@ -68,5 +69,5 @@ def environment(**options: Any) -> jinja2.Environment:
     options.setdefault("keep_trailing_newline", True)
     options.setdefault("finalize", text_of_lazy)
     env = jinja2.Environment(**options)  # noqa: S701 (Django's backend passes autoescape=True; settings say so too)
-    env.globals.update(url=url, static=static, input_values=input_values)
+    env.globals.update(url=url, static=static, field_row_of=field_row_of)
     return env

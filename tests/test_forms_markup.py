@@ -1,7 +1,8 @@
 """Form inputs on the project's pages are written from plain values (netflix_privacy.forms.input_values and
 templates/includes/field.html) instead of rendering Django's widget templates per field. The markup must be the one
 Django draws: for every field of every page form, unbound, with initial values and bound to any data, the page's
-`input(field)` equals `str(bound_field)`."""
+`input(field)` equals `str(bound_field)`. A page's empty form is drawn from rows kept per process (unbound_rows):
+the same rows a form built for the request gives."""
 
 import uuid
 from typing import cast
@@ -25,7 +26,7 @@ from accounts.forms import (
     ThrottledPasswordResetForm,
 )
 from accounts.models import Account
-from netflix_privacy.forms import input_values
+from netflix_privacy.forms import FieldRow, input_values, unbound_rows
 
 MACROS = '{% from "includes/field.html" import input, field_row %}'
 
@@ -133,3 +134,38 @@ any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 def test_any_submitted_data_is_drawn_as_django_draws_it(data):
     for form in page_forms(data=data):
         assert_drawn_as_django_draws(form)
+
+
+@pytest.mark.parametrize(
+    ("form_class", "initial"),
+    [
+        (PhoneForm, {"number": "+14155550123"}),
+        (PhoneForm, {"number": None}),
+        (PhoneForm, {"number": '"><script>'}),
+        (PasswordAgainForm, {}),
+        (AddProfileForm, {}),
+    ],
+)
+def test_rows_kept_for_an_empty_form_draw_what_a_form_built_for_the_request_draws(form_class, initial):
+    rows = unbound_rows(form_class, **initial)
+    form = form_class(initial=initial, **({"account": ACCOUNT} if issubclass(form_class, PasswordAgainForm) else {}))
+    assert list(rows) == list(form.fields)
+    for name in form.fields:
+        assert isinstance(rows[name], FieldRow)
+        assert page_row(rows[name]) == page_row(form[name]), name
+        assert page_input(rows[name]) == str(form[name]), name
+
+
+def test_rows_are_kept_per_form_class_and_initial_values_and_cannot_be_changed():
+    assert unbound_rows(PhoneForm, number="+14155550123") is unbound_rows(PhoneForm, number="+14155550123")
+    other = unbound_rows(PhoneForm, number="+14155550199")
+    assert other["number"].input is not None
+    assert other["number"].input["value"] == "+14155550199"
+    with pytest.raises(TypeError):
+        other["number"].input["attrs"]["required"] = False  # shared by every request: read-only
+
+
+def test_a_password_form_built_without_an_account_accepts_no_password():
+    form = PasswordAgainForm(data={"password": "anything"})
+    assert not form.is_valid()
+    assert "password" in form.errors
