@@ -15,6 +15,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 
 # A version-4 UUID with a recognisable tail; its text appears in no route, so replacing it touches only the id.
 _STAND_IN = UUID("00000000-0000-4000-8000-0000000c0ffe")
+_STAND_IN_TEXT = str(_STAND_IN)
 
 
 @cache
@@ -48,4 +49,5 @@ def fixed_urls(names: tuple[str, ...]) -> dict[str, str]:
 
 def profile_url(name: str, profile: UUID | str) -> str:
     """reverse(name, kwargs={"profile": profile}) for a route taking a profile's id."""
-    return _with_stand_in(name, *_current()).replace(str(_STAND_IN), str(UUID(str(profile))))
+    text = str(profile) if isinstance(profile, UUID) else str(UUID(str(profile)))  # a str must be an id
+    return _with_stand_in(name, *_current()).replace(_STAND_IN_TEXT, text)
