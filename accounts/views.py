@@ -78,8 +78,10 @@ def profile_add(request: MemberRequest) -> HttpResponse:
             messages.success(request, f"Added {profile.name}.")
             return redirect("profiles")
     # The empty form is drawn from rows kept per process (netflix_privacy.forms.unbound_rows).
-    context = {"form": form, "fields": form or unbound_rows(AddProfileForm)}
-    return render(request, "accounts/profile_add.html", context, status=400 if form and form.errors else 200)
+    context = {"form": form, "fields": form if form is not None else unbound_rows(AddProfileForm)}
+    return render(
+        request, "accounts/profile_add.html", context, status=400 if form is not None and form.errors else 200
+    )
 
 
 @login_required
@@ -123,14 +125,17 @@ def phone(request: MemberRequest) -> HttpResponse:
             return redirect("account")
     elif action is not None:
         messages.error(request, "That request was not understood, so nothing was changed.")
-    bad = bool((form and form.errors) or (delete_form and delete_form.errors)) or (
-        action is not None and action not in {"change", "delete"}
+    bad = (
+        bool(form is not None and form.errors)
+        or bool(delete_form is not None and delete_form.errors)
+        or (action is not None and action not in {"change", "delete"})
     )
+    stored_number = current.number.raw_input if current else None
     context = {
         "form": form,
-        "fields": form or unbound_rows(PhoneForm, number=current.number.raw_input if current else None),
+        "fields": form if form is not None else unbound_rows(PhoneForm, number=stored_number),
         "delete_form": delete_form,
-        "delete_fields": delete_form or unbound_rows(PasswordAgainForm),
+        "delete_fields": delete_form if delete_form is not None else unbound_rows(PasswordAgainForm),
         "phone": current,
         "confirm_delete": confirm_delete,
     }

@@ -149,11 +149,13 @@ def _render(
     context = {
         "signal_covers": request.privacy.signal_covers(profile),
         "conflicts": [REGISTRY[key] for key in conflicts or []],
-        "posted": [(key, "on") for key, value in (form.cleaned_data.items() if form and conflicts else ()) if value],
+        "posted": [
+            (key, "on") for key, value in (form.cleaned_data.items() if form is not None and conflicts else ()) if value
+        ],
         "profile": profile,
         "account": profile.account,
         "form": form,
-        "switches": form.switches() if form else switches_of(shown, facts.values),
+        "switches": form.switches() if form is not None else switches_of(shown, facts.values),
         "shown_keys": " ".join(spec.key for spec in shown),
         "ba_shown": policy.behavioral_ads_shown(facts),
         "may_opt_all_profiles_out": policy.may_opt_all_profiles_out(facts),
@@ -349,7 +351,7 @@ def _switches_context(form: ChoicesForm | None, shown: tuple[ChoiceSpec, ...], v
     """What includes/switches.html draws: the posted form's switches and errors, or (form None) the stored values."""
     return {
         "form": form,
-        "switches": form.switches() if form else switches_of(shown, values),
+        "switches": form.switches() if form is not None else switches_of(shown, values),
         "shown_keys": " ".join(spec.key for spec in shown),
     }
 
