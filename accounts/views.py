@@ -102,8 +102,9 @@ def account(request: MemberRequest) -> HttpResponse:
 def phone(request: MemberRequest) -> HttpResponse:
     """Change phone number, or delete it (asked to confirm first). Both ask for the password again."""
     current = selectors.account_phone(account=request.user)
-    # The forms are built for a POST; the page draws the empty ones from rows kept per process (unbound_rows). The
-    # number's text is as stored (E.164, checked when it was written); str() would check it again on every view.
+    # The forms are built for a POST; the page draws the empty ones from rows kept per process (unbound_rows), the
+    # member's number written into a copy for this request only. The number's text is as stored (E.164, checked when
+    # it was written); str() would check it again on every view.
     form: PhoneForm | None = None
     delete_form: PasswordAgainForm | None = None
     confirm_delete = "delete" in request.GET and current is not None

@@ -6,7 +6,7 @@ would change, PrivacyMiddleware calls the services to apply it. On the way out i
 an honoured signal in the browser's consent cookie, and drops cookies the browser has not allowed (R-CK-3).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 
 from django.conf import settings
@@ -49,7 +49,7 @@ class RequestPrivacy:
         return user if user is not None and user.is_authenticated else None
 
     @cached_property
-    def _rules(self) -> dict[str, policy.JurisdictionRule]:
+    def _rules(self) -> Mapping[str, policy.JurisdictionRule]:
         # Read once per request: the signal and the cookie rules both need them, and each cache read unpickles.
         return selectors.jurisdiction_rules() if self.jurisdiction else {}
 

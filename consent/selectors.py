@@ -3,10 +3,12 @@
 the number of profiles or choices."""
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, TypeVar
 from uuid import UUID
 
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import selectors as account_selectors
@@ -138,33 +140,42 @@ def mic_audience() -> "QuerySet[Account, tuple[str, object]]":
 RULES_CACHE_SECONDS = 60
 
 _kept: dict[str, tuple[float, Any]] = {}
+_generation = [0]  # moved on by every clearing: a copy loaded across one is handed out but not kept
 
 
 def _kept_for_a_minute(key: str, load: Callable[[], T]) -> T:
     now = time.monotonic()
     found = _kept.get(key)
-    if found is None or found[0] <= now:
-        found = (now + RULES_CACHE_SECONDS, load())
-        _kept[key] = found  # one assignment: a thread reading meanwhile sees the old copy or the new one
-    return found[1]
+    if found is not None and found[0] > now:
+        return found[1]
+    generation = _generation[0]
+    loaded = load()
+    if _generation[0] == generation:  # nothing changed while it loaded (else the next read loads again)
+        _kept[key] = (now + RULES_CACHE_SECONDS, loaded)  # one assignment: readers see the old copy or this one
+    return loaded
 
 
-def _load_jurisdiction_rules() -> dict[str, policy.JurisdictionRule]:
-    return {
-        code: policy.JurisdictionRule(honours_signal_from=signal_from, cookie_opt_in_from=opt_in_from)
-        for code, signal_from, opt_in_from in Jurisdiction.objects.values_list(
-            "code", "honours_signal_from", "cookie_opt_in_from"
-        )
-    }
+def _load_jurisdiction_rules() -> Mapping[str, policy.JurisdictionRule]:
+    # Read-only: every request of the process reads the same copy.
+    return MappingProxyType(
+        {
+            code: policy.JurisdictionRule(honours_signal_from=signal_from, cookie_opt_in_from=opt_in_from)
+            for code, signal_from, opt_in_from in Jurisdiction.objects.values_list(
+                "code", "honours_signal_from", "cookie_opt_in_from"
+            )
+        }
+    )
 
 
-def jurisdiction_rules() -> dict[str, policy.JurisdictionRule]:
+def jurisdiction_rules() -> Mapping[str, policy.JurisdictionRule]:
     return _kept_for_a_minute("jurisdiction_rules", _load_jurisdiction_rules)
 
 
-def cookie_categories() -> dict[str, str]:
+def cookie_categories() -> Mapping[str, str]:
     """Cookie name to category, from the cookie registry (R-CK-1)."""
-    return _kept_for_a_minute("cookie_categories", lambda: dict(Cookie.objects.values_list("name", "category")))
+    return _kept_for_a_minute(
+        "cookie_categories", lambda: MappingProxyType(dict(Cookie.objects.values_list("name", "category")))
+    )
 
 
 def cookie_category(name: str) -> str:
@@ -172,8 +183,17 @@ def cookie_category(name: str) -> str:
     return cookie_categories().get(name, policy.ADVERTISING)
 
 
-def clear_rule_caches(**kwargs: object) -> None:
+def _forget_rules() -> None:
+    _generation[0] += 1
     _kept.clear()
+
+
+def clear_rule_caches(**kwargs: object) -> None:
+    """A jurisdiction or cookie was saved or deleted: this process reads them again. Inside a transaction, again
+    once it commits: a read between the two would load the rows as they were and keep them."""
+    _forget_rules()
+    if connection.in_atomic_block:
+        transaction.on_commit(_forget_rules)
 
 
 def cookies_by_category() -> dict[str, list[Cookie]]:

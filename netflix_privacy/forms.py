@@ -12,13 +12,14 @@ writes the same markup without rendering a template per field. `tests/test_forms
 against Django's rendering for every field of every page form.
 
 A page shown on GET draws its empty form the same way every time, so it need not build one: `unbound_rows()` gives
-each field's `FieldRow` (label, ids, help text, input values), computed once per process for a form class and its
-initial values. Building and drawing a form on each GET was a quarter of the phone page's time under load
-(bench/README.md); the form is built for a POST, and its errors drawn from it.
+each field's `FieldRow` (label, ids, help text, input values), computed once per process for a form class; a
+member's own starting text (the phone page's number) is written into a per-request copy, never kept. Building and
+drawing a form on each GET was a quarter of the phone page's time under load (bench/README.md); the form is built
+for a POST, and its errors drawn from it.
 """
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, cast
@@ -49,7 +50,12 @@ def input_values(field: BoundField) -> dict[str, Any] | None:
     `BoundField.as_widget()` computes them; None when the field's widget is not a plain input, and the page renders
     `{{ field }}` instead."""
     widget = field.field.widget
-    if not isinstance(widget, Input) or widget.template_name not in PLAIN_INPUT_TEMPLATES or field.field.localize:
+    if (
+        not isinstance(widget, Input)
+        or widget.template_name not in PLAIN_INPUT_TEMPLATES
+        or field.field.localize
+        or field.field.show_hidden_initial  # Django adds a hidden input for the initial value
+    ):
         return None
     attrs = field.build_widget_attrs({}, widget)
     if field.auto_id and "id" not in widget.attrs:
@@ -87,16 +93,30 @@ def field_row_of(field: BoundField | FieldRow) -> FieldRow:
     )
 
 
-def unbound_rows(form_class: type[BaseForm], **initial: Any) -> Mapping[str, FieldRow]:
-    """The rows of `form_class(initial=initial)`, by field name: what the page draws before anything is posted.
-    The form class must build without other arguments."""
+def unbound_rows(form_class: type[BaseForm], **texts: str | None) -> Mapping[str, FieldRow]:
+    """The rows of the empty `form_class()`, by field name: what the page draws before anything is posted. The rows
+    are kept per form class (and language); the form class must build without arguments. `texts` start text inputs
+    from a member's own value (the phone page's stored number), written into a copy for this request and never
+    kept: the process holds no member's data, and the cache does not grow with the members."""
     # A class is hashable; the stubs' BaseForm.__hash__ (an instance's) misleads mypy.
-    return _unbound_rows(cast(Hashable, form_class), tuple(sorted(initial.items())), get_language())
+    rows = _unbound_rows(cast(Hashable, form_class), get_language())
+    if not texts:
+        return rows
+    filled = dict(rows)
+    for name, text in texts.items():
+        row = rows[name]
+        if row.input is None or row.input["type"] not in TEXT_INPUT_TYPES:
+            raise ValueError(f"{form_class.__name__}.{name} is not a text input")
+        # What TextInput.format_value() does with an initial text: empty is no value, anything else its text.
+        value = None if text is None or text == "" else str(text)
+        filled[name] = replace(row, input=MappingProxyType({**row.input, "value": value}))
+    return MappingProxyType(filled)
 
 
-@lru_cache(maxsize=512)  # a form class and initial values a page shows; a phone number is one per member
-def _unbound_rows(
-    form_class: Hashable, initial: tuple[tuple[str, Any], ...], language: str | None
-) -> Mapping[str, FieldRow]:
-    form: BaseForm = cast(type[BaseForm], form_class)(initial=dict(initial))
+TEXT_INPUT_TYPES = frozenset({"text", "email", "tel", "search", "url"})
+
+
+@lru_cache(maxsize=64)  # one entry per form class a page draws empty, and language
+def _unbound_rows(form_class: Hashable, language: str | None) -> Mapping[str, FieldRow]:
+    form: BaseForm = cast(type[BaseForm], form_class)()
     return MappingProxyType({name: field_row_of(form[name]) for name in form.fields})

@@ -156,13 +156,18 @@ def test_rows_kept_for_an_empty_form_draw_what_a_form_built_for_the_request_draw
         assert page_input(rows[name]) == str(form[name]), name
 
 
-def test_rows_are_kept_per_form_class_and_initial_values_and_cannot_be_changed():
-    assert unbound_rows(PhoneForm, number="+14155550123") is unbound_rows(PhoneForm, number="+14155550123")
-    other = unbound_rows(PhoneForm, number="+14155550199")
-    assert other["number"].input is not None
-    assert other["number"].input["value"] == "+14155550199"
+def test_rows_are_kept_per_form_class_a_members_text_is_not_and_nothing_shared_can_be_changed():
+    assert unbound_rows(PhoneForm) is unbound_rows(PhoneForm)
+    mine = unbound_rows(PhoneForm, number="+14155550199")
+    assert mine is not unbound_rows(PhoneForm, number="+14155550199"), "a copy per request"
+    assert mine["number"].input is not None
+    assert mine["number"].input["value"] == "+14155550199"
+    assert unbound_rows(PhoneForm)["number"].input["value"] is None, "the kept rows never hold a member's number"
+    assert mine["password"] is unbound_rows(PhoneForm)["password"]
     with pytest.raises(TypeError):
-        other["number"].input["attrs"]["required"] = False  # shared by every request: read-only
+        mine["number"].input["attrs"]["required"] = False  # shared by every request: read-only
+    with pytest.raises(ValueError, match="not a text input"):
+        unbound_rows(AddProfileForm, is_kids="on")
 
 
 def test_a_password_form_built_without_an_account_accepts_no_password():

@@ -111,3 +111,11 @@ def test_add_profile_needs_a_name(member_client, ads_account):
     response = member_client.post(reverse("profile_add"), {"name": ""})
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert ads_account.profiles.count() == 3
+
+
+def test_an_empty_post_to_add_profile_asks_for_a_name_and_adds_nothing(member_client, ads_account):
+    # The form is built for every POST: an empty one is a 400 with the field's message, not the empty page again.
+    response = member_client.post(reverse("profile_add"), {})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "This field is required." in response.content.decode()
+    assert ads_account.profiles.count() == 3
