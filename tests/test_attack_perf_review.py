@@ -36,7 +36,7 @@ from consent.models import Jurisdiction
 from netflix_privacy import forms as page_forms
 from netflix_privacy.forms import FieldRow, PageForm, input_values, unbound_rows
 from netflix_privacy.middleware import NoStoreForSignedInMiddleware
-from tests.conftest import ON_POSTGRES, profile_named, values_of
+from tests.conftest import profile_named, values_of
 from tests.factories import PASSWORD, AccountFactory, ProfileFactory, StaffFactory
 from tests.test_forms_markup import ACCOUNT, page_input, page_row
 
@@ -420,6 +420,7 @@ def test_rules_kept_by_the_process_are_read_again_after_a_minute_and_after_a_del
     assert len(expired) == 1, "read again exactly when the minute is over"
 
 
+@pytest.mark.postgres  # threads need their own connections to a shared database
 @pytest.mark.django_db
 def test_two_threads_reading_the_rules_at_once_get_whole_copies():
     selectors.clear_rule_caches()
@@ -436,8 +437,6 @@ def test_two_threads_reading_the_rules_at_once_get_whole_copies():
         finally:
             connection.close()
 
-    if not ON_POSTGRES:
-        pytest.skip("threads need their own connections to a shared database")
     threads = [threading.Thread(target=read) for _ in range(2)]
     for thread in threads:
         thread.start()
