@@ -95,7 +95,8 @@ def field_row_of(field: BoundField | FieldRow) -> FieldRow:
 
 def unbound_rows(form_class: type[BaseForm], **texts: str | None) -> Mapping[str, FieldRow]:
     """The rows of the empty `form_class()`, by field name: what the page draws before anything is posted. The rows
-    are kept per form class (and language); the form class must build without arguments. `texts` start text inputs
+    are kept per form class (and language); the form class must build without arguments and draw the same every
+    time (no callable initial value, no choices read from the database). `texts` start text inputs
     from a member's own value (the phone page's stored number), written into a copy for this request and never
     kept: the process holds no member's data, and the cache does not grow with the members."""
     # A class is hashable; the stubs' BaseForm.__hash__ (an instance's) misleads mypy.
