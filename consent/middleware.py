@@ -52,7 +52,7 @@ class RequestPrivacy:
 
     @cached_property
     def _rules(self) -> Mapping[str, policy.JurisdictionRule]:
-        # Read once per request: the signal and the cookie rules both need them, and each cache read unpickles.
+        # Read once per request: the signal and the cookie rules judge by the same copy.
         return selectors.jurisdiction_rules() if self.jurisdiction else {}
 
     @cached_property

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Plan, Profile
+from accounts.sessions import ACTIVE_PROFILE_KEY
 from consent import selectors, services
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
@@ -57,6 +58,15 @@ def ads_account(db) -> Account:
 
 def profile_named(account: Account, name: str) -> Profile:
     return Profile.objects.select_related("account").get(account=account, name=name)
+
+
+def watching(client, account: Account, name: str):
+    """The client signed in as the account, with the named profile chosen on "Who's watching?"."""
+    client.force_login(account)
+    session = client.session
+    session[ACTIVE_PROFILE_KEY] = str(profile_named(account, name).pk)
+    session.save()
+    return client
 
 
 @pytest.fixture

@@ -29,27 +29,18 @@ from hypothesis import strategies as st
 from accounts import services as account_services
 from accounts.forms import AddProfileForm, PasswordAgainForm, PhoneForm
 from accounts.models import MAX_PROFILES, Account, PhoneNumber, Profile
-from accounts.sessions import ACTIVE_PROFILE_KEY
 from consent import selectors
 from consent.choices import Choice
 from consent.models import Jurisdiction
 from netflix_privacy import forms as page_forms
 from netflix_privacy.forms import FieldRow, PageForm, input_values, unbound_rows
 from netflix_privacy.middleware import NoStoreForSignedInMiddleware
-from tests.conftest import profile_named, values_of
+from tests.conftest import profile_named, values_of, watching
 from tests.factories import PASSWORD, AccountFactory, ProfileFactory, StaffFactory
 from tests.test_forms_markup import ACCOUNT, page_input, page_row
 
 GPC = {"HTTP_SEC_GPC": "1"}
 any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
-
-
-def watching(client, account, name: str):
-    client.force_login(account)
-    session = client.session
-    session[ACTIVE_PROFILE_KEY] = str(profile_named(account, name).pk)
-    session.save()
-    return client
 
 
 def input_tag(html: str, element_id: str) -> str:

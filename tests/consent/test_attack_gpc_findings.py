@@ -8,21 +8,12 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.models import Account, Plan
-from accounts.sessions import ACTIVE_PROFILE_KEY
 from consent import policy, selectors
 from consent.choices import Choice
-from tests.conftest import profile_named, values_of
+from tests.conftest import profile_named, values_of, watching
 from tests.factories import AccountFactory, ProfileFactory
 
 GPC = {"HTTP_SEC_GPC": "1"}
-
-
-def watching(client, account, name: str):
-    client.force_login(account)
-    session = client.session
-    session[ACTIVE_PROFILE_KEY] = str(profile_named(account, name).pk)
-    session.save()
-    return client
 
 
 def effective(account: Account) -> list[tuple[str, bool, bool]]:

@@ -8,11 +8,10 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.models import Plan
-from accounts.sessions import ACTIVE_PROFILE_KEY
 from consent import policy
 from consent.choices import Choice, Source
 from consent.models import ChoiceValue, ConsentEvent
-from tests.conftest import all_opted_out, events_since, last_event_id, mic_ba, profile_named, values_of
+from tests.conftest import all_opted_out, events_since, last_event_id, mic_ba, profile_named, values_of, watching
 from tests.factories import AccountFactory, ProfileFactory
 
 GPC = {"HTTP_SEC_GPC": "1"}
@@ -68,14 +67,6 @@ def test_a_setting_honours_the_signal_everywhere__R_GPC_2():
 
 
 pytestmark = [pytest.mark.django_db]
-
-
-def watching(client, account, name: str):
-    client.force_login(account)
-    session = client.session
-    session[ACTIVE_PROFILE_KEY] = str(profile_named(account, name).pk)
-    session.save()
-    return client
 
 
 def test_signal_opts_the_active_profile_out_with_gpc_events__R_GPC_3(client, ads_account):
