@@ -7,7 +7,6 @@ from phonenumber_field.formfields import PhoneNumberField
 from accounts import reset
 from accounts.models import Account, PhoneNumber, Profile
 from accounts.normalize import normalize_email
-from netflix_privacy.forms import PageForm
 
 
 class NormalizedEmailField(forms.EmailField):
@@ -17,7 +16,7 @@ class NormalizedEmailField(forms.EmailField):
         return normalize_email(super().to_python(value))
 
 
-class EmailAuthenticationForm(PageForm, AuthenticationForm):
+class EmailAuthenticationForm(AuthenticationForm):
     # Normalised here so that authentication and the lock-out (accounts.axes) see the same identifier.
     username = NormalizedEmailField(
         label="Email",
@@ -31,7 +30,7 @@ class EmailAuthenticationForm(PageForm, AuthenticationForm):
     }
 
 
-class ThrottledPasswordResetForm(PageForm, PasswordResetForm):
+class ThrottledPasswordResetForm(PasswordResetForm):
     """Django's reset by email, with the address normalised and at most a few links an hour to one address;
     the page says the same whether a link was sent, refused or there is no such account."""
 
@@ -45,22 +44,22 @@ class ThrottledPasswordResetForm(PageForm, PasswordResetForm):
         return super().get_users(email)
 
 
-class ChooseProfileForm(PageForm, forms.Form):
+class ChooseProfileForm(forms.Form):
     profile = forms.UUIDField()
 
 
-class AddProfileForm(PageForm, forms.Form):
-    """The new profile's name and kids flag, with the model fields' own form fields (the same normalising and
-    checks); accounts.services.profile_create() writes the profile. Not a ModelForm: it would build an unsaved
-    Profile (a new UUID, a timestamp) on every view of the page only to throw it away."""
+class AddProfileForm(forms.ModelForm):
+    """The new profile's name and kids flag, with the model fields' own normalising and checks;
+    accounts.services.profile_create() writes the profile (its slot, its starting choices)."""
 
-    name = Profile._meta.get_field("name").formfield(label="Name")
-    is_kids = Profile._meta.get_field("is_kids").formfield(
-        label="Kids profile", help_text="Only titles for children, and never behavioral advertising."
-    )
+    class Meta:
+        model = Profile
+        fields = ["name", "is_kids"]
+        labels = {"name": "Name", "is_kids": "Kids profile"}
+        help_texts = {"is_kids": "Only titles for children, and never behavioral advertising."}
 
 
-class PasswordAgainForm(PageForm, forms.Form):
+class PasswordAgainForm(forms.Form):
     """Asks for the account's password again before a sensitive change (the phone number: R-SMS-2)."""
 
     password = forms.CharField(
@@ -70,14 +69,13 @@ class PasswordAgainForm(PageForm, forms.Form):
         help_text="For your security, enter your password again.",
     )
 
-    def __init__(self, *args, account: Account | None = None, **kwargs) -> None:
-        # Without an account the form only draws (netflix_privacy.forms.unbound_rows): no password is right.
+    def __init__(self, *args, account: Account, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.account = account
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if self.account is None or not self.account.check_password(password):
+        if not self.account.check_password(password):
             raise forms.ValidationError("That password is not right. Nothing was changed.", code="wrong_password")
         return password
 
@@ -126,7 +124,7 @@ def refuse_extension(number):
     return number
 
 
-class ResetByTextForm(PageForm, forms.Form):
+class ResetByTextForm(forms.Form):
     email = NormalizedEmailField(
         label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -141,7 +139,7 @@ class ResetByTextForm(PageForm, forms.Form):
         return refuse_extension(self.cleaned_data["number"])
 
 
-class ResetCodeForm(PageForm, forms.Form):
+class ResetCodeForm(forms.Form):
     code = forms.CharField(
         label="6-digit code",
         max_length=6,

@@ -2,8 +2,10 @@
 
 from django.http import HttpRequest
 
+from accounts.member import Member
 from accounts.models import Account
 
 
 class MemberRequest(HttpRequest):
     user: Account  # narrower than HttpRequest's Account | AnonymousUser
+    member: Member

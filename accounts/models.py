@@ -8,12 +8,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.fields import ProfileNameField
 from accounts.normalize import PROFILE_NAME_MAX_LENGTH, normalize_email
-from netflix_privacy.reversal import profile_url
 
 MAX_PROFILES = 5
 
@@ -135,7 +135,7 @@ class Profile(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return profile_url("consent:privacy", self.pk)
+        return reverse("consent:privacy", kwargs={"profile": self.pk})
 
 
 class PhoneNumber(models.Model):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import Account, PasswordResetCode
-from netflix_privacy.sms import send_text
+from common.sms import send_text
 
 
 class Throttled(Exception):

@@ -21,8 +21,7 @@ from accounts.forms import (
 from accounts.http import MemberRequest
 from accounts.models import MAX_PROFILES
 from accounts.sessions import set_active_profile
-from netflix_privacy.forms import unbound_rows
-from netflix_privacy.redirects import safe_local_path
+from common.redirects import safe_local_path
 
 
 class LoginView(auth_views.LoginView):
@@ -38,7 +37,7 @@ def profiles(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         form = ChooseProfileForm(request.POST)
         if form.is_valid():
-            profile = selectors.profile_of_account(account=request.user, profile_id=form.cleaned_data["profile"])
+            profile = request.member.profile(form.cleaned_data["profile"])
             set_active_profile(request, profile)
             messages.success(request, f"You are watching as {profile.name}.")
             next_url = safe_local_path(request, request.POST.get("next"))
@@ -47,7 +46,7 @@ def profiles(request: MemberRequest) -> HttpResponse:
         messages.error(request, "Choose one of your profiles.")
         status = HTTPStatus.BAD_REQUEST
 
-    account_profiles = selectors.account_profiles(account=request.user)
+    account_profiles = request.member.profiles
     return render(
         request,
         "accounts/profiles.html",
@@ -63,8 +62,8 @@ def profiles(request: MemberRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_add(request: MemberRequest) -> HttpResponse:
-    form = AddProfileForm(request.POST) if request.method == "POST" else None
-    if form is not None and form.is_valid():
+    form = AddProfileForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
         try:
             profile = services.profile_create(
                 account=request.user,
@@ -77,11 +76,8 @@ def profile_add(request: MemberRequest) -> HttpResponse:
         else:
             messages.success(request, f"Added {profile.name}.")
             return redirect("profiles")
-    # The empty form is drawn from rows kept per process (netflix_privacy.forms.unbound_rows).
-    context = {"form": form, "fields": form if form is not None else unbound_rows(AddProfileForm)}
-    return render(
-        request, "accounts/profile_add.html", context, status=400 if form is not None and form.errors else 200
-    )
+    status = HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK
+    return render(request, "accounts/profile_add.html", {"form": form}, status=status)
 
 
 @login_required
@@ -92,7 +88,7 @@ def account(request: MemberRequest) -> HttpResponse:
         "accounts/account.html",
         {
             "phone": selectors.account_phone(account=request.user),
-            "profiles": selectors.account_profiles(account=request.user),
+            "profiles": request.member.profiles,
         },
     )
 
@@ -102,13 +98,11 @@ def account(request: MemberRequest) -> HttpResponse:
 def phone(request: MemberRequest) -> HttpResponse:
     """Change phone number, or delete it (asked to confirm first). Both ask for the password again."""
     current = selectors.account_phone(account=request.user)
-    # The forms are built for a POST; the page draws the empty ones from rows kept per process (unbound_rows), the
-    # member's number written into a copy for this request only. The number's text is as stored (E.164, checked when
-    # it was written); str() would check it again on every view.
-    form: PhoneForm | None = None
-    delete_form: PasswordAgainForm | None = None
+    form = PhoneForm(account=request.user, initial={"number": current.number if current else None})
+    delete_form = PasswordAgainForm(account=request.user)
     confirm_delete = "delete" in request.GET and current is not None
     action = request.POST.get("action") if request.method == "POST" else None
+    status = HTTPStatus.OK
     if action == "delete" and current is not None:
         delete_form = PasswordAgainForm(request.POST, account=request.user)
         confirm_delete = True
@@ -116,6 +110,7 @@ def phone(request: MemberRequest) -> HttpResponse:
             services.phone_delete(account=request.user, acting_user=request.user)
             messages.success(request, "Your phone number was deleted. We won't send you any text messages.")
             return redirect("account")
+        status = HTTPStatus.BAD_REQUEST
     elif action == "delete":
         return redirect("account")
     elif action == "change":
@@ -124,23 +119,12 @@ def phone(request: MemberRequest) -> HttpResponse:
             changed = services.phone_set(account=request.user, number=form.cleaned_data["number"])
             messages.success(request, "Your phone number was saved." if changed else "That is already your number.")
             return redirect("account")
+        status = HTTPStatus.BAD_REQUEST
     elif action is not None:
         messages.error(request, "That request was not understood, so nothing was changed.")
-    bad = (
-        bool(form is not None and form.errors)
-        or bool(delete_form is not None and delete_form.errors)
-        or (action is not None and action not in {"change", "delete"})
-    )
-    stored_number = current.number.raw_input if current else None
-    context = {
-        "form": form,
-        "fields": form if form is not None else unbound_rows(PhoneForm, number=stored_number),
-        "delete_form": delete_form,
-        "delete_fields": delete_form if delete_form is not None else unbound_rows(PasswordAgainForm),
-        "phone": current,
-        "confirm_delete": confirm_delete,
-    }
-    return render(request, "accounts/phone.html", context, status=HTTPStatus.BAD_REQUEST if bad else HTTPStatus.OK)
+        status = HTTPStatus.BAD_REQUEST
+    context = {"form": form, "delete_form": delete_form, "phone": current, "confirm_delete": confirm_delete}
+    return render(request, "accounts/phone.html", context, status=status)
 
 
 RESET_SESSION_KEY = "reset_text"

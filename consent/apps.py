@@ -13,9 +13,11 @@ class ConsentConfig(AppConfig):
         from consent import receivers, selectors
         from consent.models import Cookie, Jurisdiction
 
+        # A jurisdiction or cookie saved or deleted (the admin, a data migration): every process reads the rules
+        # afresh once that commits.
         for model in (Jurisdiction, Cookie):
-            post_save.connect(selectors.clear_rule_caches, sender=model, dispatch_uid=f"clear_{model.__name__}")
-            post_delete.connect(selectors.clear_rule_caches, sender=model, dispatch_uid=f"del_{model.__name__}")
+            post_save.connect(selectors.rules_changed, sender=model, dispatch_uid=f"rules_saved_{model.__name__}")
+            post_delete.connect(selectors.rules_changed, sender=model, dispatch_uid=f"rules_deleted_{model.__name__}")
 
         signals.profile_created.connect(receivers.record_initial_choices, dispatch_uid="consent_initial_choices")
         signals.membership_fact_changing.connect(

@@ -82,17 +82,20 @@ def ad_plan_and_not_kids(facts: SubjectFacts) -> bool:
 
 @dataclass(frozen=True)
 class ChoiceSpec:
+    """One choice. The first five fields say what it is and where it is shown; the rest default to the common
+    case (on until turned off, untouched by "Opt out of all" and the signal, for every subject)."""
+
     key: str
     label: str
     help_text: str
     scope: Scope
-    default: bool
     # The page that shows the switch; None for a choice no member edits directly (e.g. a standing account flag).
     page: Page | None
+    default: bool = True
     # Whether "Opt out of all" (and "Opt all profiles out of all") turns it off (R-PDS-3, R-PDS-4).
-    opt_out_of_all: bool
+    opt_out_of_all: bool = False
     # Whether an honoured Global Privacy Control signal turns it off (R-GPC-3); used by the signal middleware.
-    signal: bool
+    signal: bool = False
     # Service messages (billing, security) are shown as always on and refuse "off".
     can_turn_off: bool = True
     # Whether the choice exists for this subject at all (hidden and without effect otherwise).
@@ -126,17 +129,19 @@ class Registry:
         if spec.signal:
             consent = signal_consent_key(spec.key)
             self._specs[consent] = ChoiceSpec(
-                key=consent,
-                label=f"{spec.label}: kept on despite the opt-out preference signal",
-                help_text="The member confirmed this choice while their browser sent Global Privacy Control.",
-                scope=spec.scope,
+                consent,
+                f"{spec.label}: kept on despite the opt-out preference signal",
+                "The member confirmed this choice while their browser sent Global Privacy Control.",
+                spec.scope,
+                None,
                 default=False,
-                page=None,
-                opt_out_of_all=False,
-                signal=False,
                 applies=spec.applies,
             )
         return spec
+
+    def register_all(self, *specs: ChoiceSpec) -> None:
+        for spec in specs:
+            self.register(spec)
 
     def unregister(self, key: str) -> None:
         self._specs.pop(signal_consent_key(key), None)
@@ -190,170 +195,125 @@ class Choice(StrEnum):
     PHONE_ON_FILE = "phone_on_file"
 
 
-REGISTRY.register(
+REGISTRY.register_all(
+    # Privacy and data settings, per profile (R-PDS-1 to R-PDS-7); the signal covers both (R-GPC-3).
     ChoiceSpec(
-        key=Choice.MIC,
-        label="Matched Identifier Communications",
-        help_text="Lets us reach you with promotions on other sites and apps by sending a privacy-protective "
-        "identifier instead of your email address or phone number.",
-        scope=Scope.PROFILE,
-        default=True,
-        page=Page.PRIVACY,
+        Choice.MIC,
+        "Matched Identifier Communications",
+        "Lets us reach you with promotions on other sites and apps by sending a privacy-protective identifier "
+        "instead of your email address or phone number.",
+        Scope.PROFILE,
+        Page.PRIVACY,
         opt_out_of_all=True,
         signal=True,
-    )
-)
-REGISTRY.register(
+    ),
     ChoiceSpec(
-        key=Choice.BA,
-        label="Behavioral Advertising",
-        help_text="Lets the ads you see on your plan be tailored to your likely interests. With it off you "
-        "still see ads, but they are not behavioral advertisements.",
-        scope=Scope.PROFILE,
-        default=True,
-        page=Page.PRIVACY,
+        Choice.BA,
+        "Behavioral Advertising",
+        "Lets the ads you see on your plan be tailored to your likely interests. With it off you still see ads, "
+        "but they are not behavioral advertisements.",
+        Scope.PROFILE,
+        Page.PRIVACY,
         opt_out_of_all=True,
         signal=True,
         applies=ad_plan_and_not_kids,
-    )
-)
-# R-PDS-4: "Opt all profiles out of all" stays in force for profiles added later. It is consent state like any
-# other (audited, written by the one writer, read by the policy), so it is an account-scoped row, not a column
-# on accounts.Account: the accounts app then knows nothing of consent. Unlike the others, "on" means opted out.
-REGISTRY.register(
+    ),
+    # R-PDS-4: "Opt all profiles out of all" stays in force for profiles added later. It is consent state like
+    # any other, so an account-scoped row rather than a column on accounts.Account. "On" means opted out.
     ChoiceSpec(
-        key=Choice.ALL_PROFILES_OPT_OUT,
-        label="All profiles opted out (incl. later profiles)",
-        help_text="Profiles added while this is on start opted out.",
-        scope=Scope.ACCOUNT,
+        Choice.ALL_PROFILES_OPT_OUT,
+        "All profiles opted out (incl. later profiles)",
+        "Profiles added while this is on start opted out.",
+        Scope.ACCOUNT,
+        None,
         default=False,
-        page=None,
-        opt_out_of_all=False,
-        signal=False,
-    )
-)
-# R-CK-5: a signed-in member's cookie choice is also recorded against the account. The browser's consent
-# cookie stays what enforcement reads (a visitor has no account); these rows are the member's record of it.
-REGISTRY.register(
+    ),
+    # R-CK-5: a signed-in member's cookie choice, recorded against the account too. Enforcement reads the
+    # browser's consent cookie (a visitor has no account); these rows are the member's record of it.
     ChoiceSpec(
-        key=Choice.COOKIES_PERFORMANCE,
-        label="Performance and functionality cookies",
-        help_text="Remember preferences and measure how the site is used, so it can work better.",
-        scope=Scope.ACCOUNT,
-        default=True,
-        page=Page.COOKIES,
-        opt_out_of_all=False,
-        signal=False,
-    )
-)
-REGISTRY.register(
+        Choice.COOKIES_PERFORMANCE,
+        "Performance and functionality cookies",
+        "Remember preferences and measure how the site is used, so it can work better.",
+        Scope.ACCOUNT,
+        Page.COOKIES,
+    ),
     ChoiceSpec(
-        key=Choice.COOKIES_ADVERTISING,
-        label="Advertising cookies",
-        help_text="Let us and our advertising partners measure and tailor advertising, on this site and others.",
-        scope=Scope.ACCOUNT,
-        default=True,
-        page=Page.COOKIES,
-        opt_out_of_all=False,
-        signal=False,
-    )
-)
-# R-AD-1, R-PUSH-1: what the mobile app reports about its device. Device-scoped rows, written by the one writer
-# with source `app`. Both default to the protective answer until the app has reported: limited, and no push.
-REGISTRY.register(
+        Choice.COOKIES_ADVERTISING,
+        "Advertising cookies",
+        "Let us and our advertising partners measure and tailor advertising, on this site and others.",
+        Scope.ACCOUNT,
+        Page.COOKIES,
+    ),
+    # R-AD-1, R-PUSH-1: what the mobile app reports about its device, written with source `app`. Both start at
+    # the protective answer until the app has reported: limited, and no push.
     ChoiceSpec(
-        key=Choice.DEVICE_LIMIT_AD_TRACKING,
-        label="Device limits ad tracking",
-        help_text="The device's own setting: while on, ads on this device are never tailored.",
-        scope=Scope.DEVICE,
-        default=True,
-        page=None,
-        opt_out_of_all=False,
-        signal=False,
+        Choice.DEVICE_LIMIT_AD_TRACKING,
+        "Device limits ad tracking",
+        "The device's own setting: while on, ads on this device are never tailored.",
+        Scope.DEVICE,
+        None,
         limits=Choice.BA,
-    )
-)
-REGISTRY.register(
+    ),
     ChoiceSpec(
-        key=Choice.DEVICE_NOTIFICATIONS,
-        label="Device allows notifications",
-        help_text="The device's notification permission: while off, nothing is queued for push to it.",
-        scope=Scope.DEVICE,
+        Choice.DEVICE_NOTIFICATIONS,
+        "Device allows notifications",
+        "The device's notification permission: while off, nothing is queued for push to it.",
+        Scope.DEVICE,
+        None,
         default=False,
-        page=None,
-        opt_out_of_all=False,
-        signal=False,
-    )
-)
-
-# R-EM-1: email categories, per profile. Marketing email is sent only for a category that is on (consent.email).
-# "Opt out of all" covers the privacy page's uses of information, not messages: these keep their own switches.
-_EMAIL_CATEGORIES = (
-    (Choice.EMAIL_NEW_ARRIVALS, "New arrivals", "Titles just added that this profile may like."),
-    (Choice.EMAIL_RECOMMENDATIONS, "Recommendations", "Suggestions based on what this profile watches."),
-    (Choice.EMAIL_OFFERS, "Offers and news", "Special offers and news about the service."),
-    (Choice.EMAIL_SURVEYS, "Surveys", "Invitations to tell us what you think."),
-)
-for _key, _label, _help in _EMAIL_CATEGORIES:
-    REGISTRY.register(
-        ChoiceSpec(
-            key=_key,
-            label=_label,
-            help_text=_help,
-            scope=Scope.PROFILE,
-            default=True,
-            page=Page.EMAILS,
-            opt_out_of_all=False,
-            signal=False,
-        )
-    )
-REGISTRY.register(
+    ),
+    # R-EM-1: email categories, per profile. "Opt out of all" covers the privacy page's uses of information,
+    # not messages: these keep their own switches.
     ChoiceSpec(
-        key=Choice.EMAIL_SERVICE,
-        label="Service email (billing, security, password reset)",
-        help_text="Messages about your membership and its security. They are always sent.",
-        scope=Scope.PROFILE,
-        default=True,
-        page=Page.EMAILS,
-        opt_out_of_all=False,
-        signal=False,
+        Choice.EMAIL_NEW_ARRIVALS,
+        "New arrivals",
+        "Titles just added that this profile may like.",
+        Scope.PROFILE,
+        Page.EMAILS,
+    ),
+    ChoiceSpec(
+        Choice.EMAIL_RECOMMENDATIONS,
+        "Recommendations",
+        "Suggestions based on what this profile watches.",
+        Scope.PROFILE,
+        Page.EMAILS,
+    ),
+    ChoiceSpec(
+        Choice.EMAIL_OFFERS,
+        "Offers and news",
+        "Special offers and news about the service.",
+        Scope.PROFILE,
+        Page.EMAILS,
+    ),
+    ChoiceSpec(Choice.EMAIL_SURVEYS, "Surveys", "Invitations to tell us what you think.", Scope.PROFILE, Page.EMAILS),
+    ChoiceSpec(
+        Choice.EMAIL_SERVICE,
+        "Service email (billing, security, password reset)",
+        "Messages about your membership and its security. They are always sent.",
+        Scope.PROFILE,
+        Page.EMAILS,
         can_turn_off=False,
-    )
-)
-# R-SMS-1: text-message categories, per account (the phone is the account's). A password-reset text the member
-# asks for is not one of them: it is sent whatever these say, while a number is on file (R-SMS-2).
-_TEXT_CATEGORIES = (
-    (Choice.SMS_ALERTS, "Alerts", "Texts about your account, such as a new sign-in."),
-    (Choice.SMS_OFFERS, "Special offers", "Texts with special offers."),
-    (Choice.SMS_SURVEYS, "Surveys", "Texts inviting you to tell us what you think."),
-)
-for _key, _label, _help in _TEXT_CATEGORIES:
-    REGISTRY.register(
-        ChoiceSpec(
-            key=_key,
-            label=_label,
-            help_text=_help,
-            scope=Scope.ACCOUNT,
-            default=True,
-            page=Page.TEXTS,
-            opt_out_of_all=False,
-            signal=False,
-        )
-    )
-# R-SMS-2: deleting the phone number is recorded as this account choice going off, so the trail shows that it
-# happened without the number itself. No row is kept for it: the PhoneNumber row is what is on file.
-REGISTRY.register(
+    ),
+    # R-SMS-1: text-message categories, per account (the phone is the account's). A password-reset text the
+    # member asks for is not one of them: it is sent whatever these say, while a number is on file (R-SMS-2).
     ChoiceSpec(
-        key=Choice.PHONE_ON_FILE,
-        label="Phone number on file",
-        help_text="Whether the account has a phone number; the number itself is never recorded here.",
-        scope=Scope.ACCOUNT,
+        Choice.SMS_ALERTS, "Alerts", "Texts about your account, such as a new sign-in.", Scope.ACCOUNT, Page.TEXTS
+    ),
+    ChoiceSpec(Choice.SMS_OFFERS, "Special offers", "Texts with special offers.", Scope.ACCOUNT, Page.TEXTS),
+    ChoiceSpec(
+        Choice.SMS_SURVEYS, "Surveys", "Texts inviting you to tell us what you think.", Scope.ACCOUNT, Page.TEXTS
+    ),
+    # R-SMS-2: deleting the phone number is recorded as this choice going off, so the trail shows that it
+    # happened without the number. No row is kept for it: the PhoneNumber row is what is on file.
+    ChoiceSpec(
+        Choice.PHONE_ON_FILE,
+        "Phone number on file",
+        "Whether the account has a phone number; the number itself is never recorded here.",
+        Scope.ACCOUNT,
+        None,
         default=False,
-        page=None,
-        opt_out_of_all=False,
-        signal=False,
-    )
+    ),
 )
 
-EMAIL_CATEGORIES = tuple(key for key, _label, _help in _EMAIL_CATEGORIES)
-TEXT_CATEGORIES = tuple(key for key, _label, _help in _TEXT_CATEGORIES)
+EMAIL_CATEGORIES = tuple(spec.key for spec in REGISTRY.on_page(Page.EMAILS) if spec.can_turn_off)
+TEXT_CATEGORIES = tuple(spec.key for spec in REGISTRY.on_page(Page.TEXTS))

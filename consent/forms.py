@@ -1,12 +1,13 @@
 """Forms for choices, built from the registry: one switch per choice a page shows."""
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
+from enum import StrEnum
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
-from consent.choices import ChoiceSpec
+from consent.choices import REGISTRY, ChoiceSpec, Page
 
 CHECKED = "on"
 
@@ -45,21 +46,6 @@ class SwitchField(forms.Field):
         raise ValidationError("Send “on” to turn this on, or leave it out to turn it off.", code="invalid")
 
 
-@dataclass(frozen=True)
-class Switch:
-    """What a page needs to render one switch: plain values, so the template writes the input itself instead of
-    going through three nested widget templates (the most expensive part of a member page, bench/README.md).
-    The markup matches SwitchInput's: type, name, value, role, id, aria-describedby, checked, disabled."""
-
-    name: str
-    id: str
-    label: str
-    help_text: str
-    checked: bool
-    disabled: bool
-    errors: tuple[str, ...]
-
-
 class ChoicesForm(forms.Form):
     """One switch per registered choice the page shows; the field name is the choice's key."""
 
@@ -70,41 +56,39 @@ class ChoicesForm(forms.Form):
                 label=spec.label, help_text=spec.help_text, disabled=not spec.can_turn_off
             )
 
-    def switches(self) -> list[Switch]:
-        result = []
-        for name, field in self.fields.items():
-            bound = self[name]
-            value = bound.value()
-            result.append(
-                Switch(
-                    name=bound.html_name,
-                    id=bound.auto_id,
-                    label=str(field.label),
-                    help_text=str(field.help_text),
-                    checked=value is True or value == CHECKED,
-                    disabled=field.disabled,
-                    errors=tuple(str(error) for error in bound.errors),
-                )
-            )
-        return result
-
     def values(self) -> dict[str, bool]:
         return {key: value for key, value in self.cleaned_data.items() if not self.fields[key].disabled}
 
 
-def switches_of(choices: Iterable[ChoiceSpec], values: Mapping[str, bool]) -> list[Switch]:
-    """What `ChoicesForm(choices=choices, initial=values).switches()` returns, without building the form: a page
-    shown on GET needs nothing else (building the form and its bound fields was ~5% of such a page). The
-    form is built when there is something to check: a POST."""
-    return [
-        Switch(
-            name=spec.key,
-            id=f"id_{spec.key}",
-            label=str(spec.label),
-            help_text=str(spec.help_text),
-            checked=values.get(spec.key) is True,
-            disabled=not spec.can_turn_off,
-            errors=(),
-        )
-        for spec in choices
-    ]
+class PostProblem(StrEnum):
+    """Why a choices page refuses a POST before reading its values (nothing is changed either way)."""
+
+    NOT_UNDERSTOOD = "not_understood"  # not a form this page sends: 400
+    STALE = "stale"  # a form of this page as it was before the plan, profile or phone changed: 409
+
+
+# Fields every choices form may carry besides its switches.
+FORM_FIELDS = frozenset({"csrfmiddlewaretoken", "action", "shown", "confirm_signal"})
+
+
+def choices_post_problem(
+    data: QueryDict, *, shown: Iterable[ChoiceSpec], page: Page, actions: Iterable[str] = ("save",)
+) -> PostProblem | None:
+    """None when `data` is a POST this page sent; else what is wrong with it. One form sends one action (two are a
+    forged or broken request, never read as "the last one") and only switches of its page; the `shown` field
+    lists the switches the page showed, so a form drawn before the plan or kids flag changed is stale."""
+    sent_actions = data.getlist("action") or ["save"]
+    posted = set(data) - FORM_FIELDS
+    if len(sent_actions) != 1 or sent_actions[0] not in actions:
+        return PostProblem.NOT_UNDERSTOOD
+    if not posted <= {spec.key for spec in REGISTRY.on_page(page)}:
+        return PostProblem.NOT_UNDERSTOOD
+    shown_keys = {spec.key for spec in shown}
+    if posted - shown_keys or ("shown" in data and set(str(data.get("shown")).split()) != shown_keys):
+        return PostProblem.STALE
+    return None
+
+
+def shown_keys(shown: Iterable[ChoiceSpec]) -> str:
+    """The `shown` field's value: the keys of the switches a page draws."""
+    return " ".join(spec.key for spec in shown)

@@ -7,6 +7,7 @@ an honoured signal in the browser's consent cookie, and drops cookies the browse
 """
 
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from functools import cached_property
 
 from django.conf import settings
@@ -14,9 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from accounts.models import Profile
-from accounts.selectors import account_profiles as _account_profiles
-from accounts.sessions import active_profile
+from accounts.member import Member
+from accounts.models import Account, Profile
 from consent import cookies, policy, selectors, services
 from consent.choices import Choice, Source
 
@@ -45,22 +45,26 @@ class RequestPrivacy:
         account = self.account
         return policy.resolve_jurisdiction(proxy_value=proxy_value, account_region=account.region if account else None)
 
-    @cached_property
-    def account(self):  # -> Account | None
-        user = getattr(self._request, "user", None)
-        return user if user is not None and user.is_authenticated else None
+    @property
+    def member(self) -> Member:
+        return self._request.member  # type: ignore[attr-defined]  # set by accounts.middleware.MemberMiddleware
+
+    @property
+    def account(self) -> Account | None:
+        return self.member.account
 
     @cached_property
-    def _rules(self) -> Mapping[str, policy.JurisdictionRule]:
-        # Read once per request: the signal and the cookie rules judge by the same copy.
-        return selectors.jurisdiction_rules() if self.jurisdiction else {}
+    def rules(self) -> selectors.Rules:
+        """The jurisdiction rules and the cookie registry, read once per request: the signal, the cookie rules and
+        enforcement judge by the same copy."""
+        return selectors.rules()
 
     @cached_property
     def signal_honoured(self) -> bool:
         """R-GPC-2: the signal is present and the law of the request's jurisdiction requires honouring it."""
         return self.signal and policy.signal_honoured(
             jurisdiction=self.jurisdiction,
-            rules=self._rules,
+            rules=self.rules.jurisdictions if self.jurisdiction else {},
             today=timezone.localdate(),
             everywhere=settings.PRIVACY_GPC_EVERYWHERE,
         )
@@ -68,7 +72,7 @@ class RequestPrivacy:
     @cached_property
     def active_profile(self) -> Profile | None:
         """The profile chosen on "Who's watching?", if the member has chosen one."""
-        return active_profile(self._request) if self.account else None
+        return self.member.active_profile
 
     def signal_covers(self, profile: Profile) -> bool:
         """R-GPC-6: the honoured signal applies to this profile: it is the active one, or the active one is
@@ -78,7 +82,7 @@ class RequestPrivacy:
             self.signal_honoured
             and active is not None
             and active.account_id == profile.account_id
-            and (active.is_primary or active.pk == profile.pk)
+            and policy.signal_covers(active_is_primary=active.is_primary, is_active_profile=active.pk == profile.pk)
         )
 
     @cached_property
@@ -95,7 +99,7 @@ class RequestPrivacy:
     def cookie_opt_in_required(self) -> bool:
         """R-CK-2: non-essential cookies start off here until the browser chooses."""
         return bool(self.jurisdiction) and policy.cookie_opt_in_required(
-            jurisdiction=self.jurisdiction, rules=self._rules, today=timezone.localdate()
+            jurisdiction=self.jurisdiction, rules=self.rules.jurisdictions, today=timezone.localdate()
         )
 
     @cached_property
@@ -110,8 +114,9 @@ class RequestPrivacy:
 
     def record_cookie_choice(self, choice: cookies.CookieChoice) -> None:
         """The browser's choice as of this response (the cookie tool just set it): enforcement follows it now."""
-        self.__dict__["cookie_choice"] = choice
-        self.__dict__.pop("cookie_categories", None)
+        self.cookie_choice = choice  # a cached_property takes an assignment
+        with suppress(AttributeError):  # computed again from the new choice on next use
+            del self.cookie_categories
 
     def cookie_allowed(self, category: str) -> bool:
         return category in self.cookie_categories
@@ -122,23 +127,25 @@ class RequestPrivacy:
         return self.cookie_choice is not None and self.cookie_choice.by_visitor
 
     @cached_property
-    def account_values(self) -> dict[str, bool]:
-        """The signed-in account's account-scoped choices; empty for a visitor."""
-        return selectors.account_values(account=self.account) if self.account else {}
+    def stored(self) -> selectors.Stored:
+        """The signed-in account's stored choices, read once per request: the signal check and the page share
+        them. A write through the signal reads them again (`forget_stored`); a page that writes redirects."""
+        return selectors.stored_values(account=self.account) if self.account else {}
 
-    @cached_property
-    def _stored(self) -> selectors.Stored:
-        return selectors.stored_values(account=self.account)
+    @property
+    def account_values(self) -> Mapping[str, bool]:
+        """The signed-in account's account-scoped choices; empty for a visitor."""
+        if self.account is None:
+            return {}
+        return selectors.account_facts_from(account=self.account, stored=self.stored).values
 
     def profile_facts(self, profile: Profile) -> policy.ProfileFacts:
-        """A profile of the signed-in account's facts, its stored values read once per request: the signal check
-        and the page share the query. A write through the signal reads them again (`forget_stored`); a page that
-        writes redirects."""
-        return selectors.facts_from(profile=profile, account=self.account, stored=self._stored)
+        """The facts of a profile of the signed-in account."""
+        return selectors.facts_from(profile=profile, account=profile.account, stored=self.stored)
 
     def forget_stored(self) -> None:
-        self.__dict__.pop("_stored", None)
-        self.__dict__.pop("account_values", None)
+        with suppress(AttributeError):
+            del self.stored
 
     @property
     def all_profiles_opted_out(self) -> bool:
@@ -161,31 +168,31 @@ class PrivacyMiddleware:
             # R-GPC-4: recorded in the browser's consent cookie: advertising off, the rest as it stands.
             recorded = privacy.cookie_choice
             categories = {category: category in privacy.cookie_categories for category in policy.NON_ESSENTIAL}
-            by_visitor = recorded.by_visitor if recorded else False
-            choice = cookies.CookieChoice(categories={**categories, policy.ADVERTISING: False}, by_visitor=by_visitor)
+            choice = cookies.CookieChoice(
+                categories=policy.signal_cookie_choice(categories, signal_honoured=True),
+                by_visitor=recorded.by_visitor if recorded else False,
+            )
             cookies.set_choice_cookie(response, choice)
         cookies.enforce(
             response,
             allowed=lambda: privacy.cookie_categories,
             browser_cookies=request.COOKIES,
-            category_of=selectors.cookie_category,
+            category_of=lambda name: privacy.rules.category_of(name),
         )
         return response
 
     @staticmethod
     def _apply_signal(privacy: RequestPrivacy) -> None:
         """R-GPC-3, R-GPC-5: a signed-in member with an active profile is opted out, once. The check reads
-        the facts (one query, the profiles being shared with the page); only a real change takes locks and
-        writes."""
+        the facts the page reads anyway; only a real change takes locks and writes."""
         account, active = privacy.account, privacy.active_profile
         if account is None or active is None or not privacy.signal_honoured:
             return
-        profiles = [p for p in _account_profiles(account=account) if active.is_primary or p.pk == active.pk]
-        facts = [privacy.profile_facts(profile) for profile in profiles]
-        pending = any(policy.signal_values(f) for f in facts) or (
-            active.is_primary and not facts[0].values[Choice.ALL_PROFILES_OPT_OUT]
+        covered = services.signal_covered(privacy.member.profiles, active)
+        per_profile, on_account = policy.signal_changes(
+            {profile.pk: privacy.profile_facts(profile) for profile in covered}, from_primary=active.is_primary
         )
-        if pending:
+        if per_profile or on_account:
             actor = services.Actor(source=Source.GPC, acting_user=account, jurisdiction=privacy.jurisdiction)
             services.signal_apply(account=account, active_profile=active, actor=actor)
             privacy.forget_stored()

@@ -5,12 +5,16 @@ in one place. What a choice is (its default, scope, page, what "opt out of all" 
 registry in consent.choices. Rule ids refer to SPEC.md.
 """
 
+import calendar
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import TypeVar
 
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, signal_consent_key
+
+K = TypeVar("K")
 
 _JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
@@ -24,6 +28,17 @@ class ProfileFacts:
     is_primary: bool
     # The profile's profile-scoped choices and its account's account-scoped ones, defaults filled in.
     values: Mapping[str, bool]
+
+
+def account_facts(*, plan_has_ads: bool, stored: Mapping[str, bool]) -> ProfileFacts:
+    """The account itself as the subject of its account-scoped choices (texts, cookies, the account-wide
+    opt-out): no profile, so never a kids or a primary profile."""
+    return ProfileFacts(
+        plan_has_ads=plan_has_ads,
+        is_kids=False,
+        is_primary=False,
+        values=current_values(stored, scopes=[Scope.ACCOUNT]),
+    )
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,16 @@ def eligibility(facts: ProfileFacts, device: DeviceFacts | None = None, *, has_p
         for spec in REGISTRY.scoped(scope)
         if spec.page is not None and spec.page != Page.COOKIES
     }
+
+
+def changes_of_effect(before: ProfileFacts, after: ProfileFacts) -> list[Change]:
+    """R-PDS-2, R-PDS-5: the profile choices whose effect differs between two sets of facts (a plan or kids
+    flag change), as effective old and new values; the stored values stay as they are."""
+    return [
+        Change(choice=spec.key, old=allowed(before, spec.key), new=allowed(after, spec.key))
+        for spec in REGISTRY.scoped(Scope.PROFILE)
+        if allowed(before, spec.key) != allowed(after, spec.key)
+    ]
 
 
 def mic_allowed(facts: ProfileFacts) -> bool:
@@ -201,13 +226,23 @@ def resolve_jurisdiction(*, proxy_value: str | None, account_region: str | None)
 
 # Audit retention (SPEC §8) ---------------------------------------------------------------------------------
 
-# R-AU-3: consent events are kept 24 months, counted as 730 days so the cut-off never depends on leap years.
-EVENT_RETENTION = timedelta(days=730)
+# R-AU-3: consent events are kept at least this many calendar months.
+EVENT_RETENTION_MONTHS = 24
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same time of day `months` calendar months earlier; a day the earlier month lacks (29 February in a
+    common year, the 31st of a short month) becomes that month's last day, so nothing is counted short."""
+    index = moment.year * 12 + (moment.month - 1) - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
 
 
 def event_purge_cutoff(now: datetime) -> datetime:
-    """R-AU-3: events created before this instant are past retention; anything younger is kept."""
-    return now - EVENT_RETENTION
+    """R-AU-3: events created before this instant are past retention (24 calendar months, not 730 days);
+    anything younger is kept."""
+    return months_before(now, EVENT_RETENTION_MONTHS)
 
 
 # Global Privacy Control (SPEC §5) ---------------------------------------------------------------------------
@@ -275,6 +310,27 @@ def signal_values(facts: ProfileFacts) -> dict[str, bool]:
     }
 
 
+def signal_covers(*, active_is_primary: bool, is_active_profile: bool) -> bool:
+    """R-GPC-3: a signal sent while watching as a profile covers that profile; sent from the primary profile, it
+    covers every profile of the account."""
+    return active_is_primary or is_active_profile
+
+
+def signal_changes(
+    covered: Mapping[K, ProfileFacts], *, from_primary: bool
+) -> tuple[dict[K, list[Change]], list[Change]]:
+    """R-GPC-3, R-GPC-5: what an honoured signal changes, per covered profile (`covered`, keyed as the caller
+    likes) and on the account: every signal-covered choice that is on and has no explicit consent (R-GPC-6),
+    and, sent from the primary profile, the account-wide opt-out that later profiles start from (R-PDS-4).
+    Both empty: nothing to write."""
+    per_profile = {key: changes(current=facts.values, wanted=signal_values(facts)) for key, facts in covered.items()}
+    account: list[Change] = []
+    any_facts = next(iter(covered.values()), None)
+    if from_primary and any_facts is not None and not any_facts.values[Choice.ALL_PROFILES_OPT_OUT]:
+        account.append(Change(Choice.ALL_PROFILES_OPT_OUT, old=False, new=True))
+    return {key: made for key, made in per_profile.items() if made}, account
+
+
 def signal_conflicts(facts: ProfileFacts, wanted: Mapping[str, bool]) -> list[str]:
     """R-GPC-6: choices a member turns on that the honoured signal covers and that have no explicit consent
     yet: the member is told of the conflict before anything is saved."""
@@ -306,6 +362,15 @@ NECESSARY = "necessary"
 PERFORMANCE = "performance"
 ADVERTISING = "advertising"
 NON_ESSENTIAL = (PERFORMANCE, ADVERTISING)
+
+
+def signal_cookie_choice(categories: Mapping[str, bool], *, signal_honoured: bool) -> dict[str, bool]:
+    """R-GPC-4: what a browser's consent cookie records, per non-essential category, given what it asks for: an
+    honoured signal keeps advertising off, whether the visitor chose nothing, accepted all or switched it on."""
+    recorded = {category: bool(categories.get(category)) for category in NON_ESSENTIAL}
+    if signal_honoured:
+        recorded[ADVERTISING] = False
+    return recorded
 
 
 def cookie_categories_allowed(

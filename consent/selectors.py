@@ -2,48 +2,36 @@
 `ProfileFacts` here, so they answer from the same facts: one query for an account's stored choices, whatever
 the number of profiles or choices."""
 
-import time
-from collections.abc import Callable, Iterable, Mapping
-from types import MappingProxyType
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from uuid import UUID
 
-from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
+from common import cache
 from consent import policy
 from consent.choices import REGISTRY, Choice, Scope, always
 from consent.models import ChoiceValue, Cookie, CookieCategory, Device, Jurisdiction
-from netflix_privacy.prepared import PreparedRead
-
-T = TypeVar("T")
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
 Stored = dict[UUID | None, dict[str, bool]]
 
-# Every member page reads them: compiled once (netflix_privacy.prepared).
-_stored_of_account = PreparedRead(
-    lambda account_id: ChoiceValue.objects.filter(account_id=account_id, device=None).values_list(
-        "profile_id", "choice", "value"
-    ),
-    account_id=Account._meta.pk,
-)
-_account_own_values = PreparedRead(
-    lambda account_id: ChoiceValue.objects.filter(account_id=account_id, profile=None, device=None).values_list(
-        "choice", "value"
-    ),
-    account_id=Account._meta.pk,
-)
+
+def _stored_rows(account_id: int) -> Stored:
+    stored: Stored = {}
+    rows = ChoiceValue.objects.filter(account_id=account_id, device=None).values_list("profile_id", "choice", "value")
+    for profile_id, choice, value in rows:
+        stored.setdefault(profile_id, {})[choice] = value
+    return stored
 
 
 def stored_values(*, account: Account) -> Stored:
-    """Every stored choice of the account and its profiles, in one query."""
-    stored: Stored = {}
-    for profile_id, choice, value in _stored_of_account(account_id=account.pk):
-        stored.setdefault(profile_id, {})[choice] = value
-    return stored
+    """Every stored choice of the account and its profiles: one query, or none while the shared cache holds
+    them (kept under the account's version, accounts.selectors.ACCOUNT, which consent.services replaces on
+    every committed change). Inside a transaction, always the database."""
+    return cache.cached(account_selectors.ACCOUNT, account.pk, "choices", lambda: _stored_rows(account.pk))
 
 
 def facts_from(*, profile: Profile, account: Account, stored: Stored) -> policy.ProfileFacts:
@@ -66,10 +54,14 @@ def profiles_facts(*, account: Account, profiles: Iterable[Profile]) -> dict[UUI
     return {profile.pk: facts_from(profile=profile, account=account, stored=stored) for profile in profiles}
 
 
-def account_values(*, account: Account) -> dict[str, bool]:
-    """The account's own (account-scoped) choices, defaults filled in: one query."""
-    stored = dict(_account_own_values(account_id=account.pk))
-    return policy.current_values(stored, scopes=[Scope.ACCOUNT])
+def account_facts_from(*, account: Account, stored: Stored) -> policy.ProfileFacts:
+    """The account's own facts (its account-scoped choices) from already-loaded stored values (no query)."""
+    return policy.account_facts(plan_has_ads=account.plan_has_ads, stored=stored.get(None, {}))
+
+
+def account_values(*, account: Account) -> Mapping[str, bool]:
+    """The account's own (account-scoped) choices, defaults filled in: one query at most."""
+    return account_facts_from(account=account, stored=stored_values(account=account)).values
 
 
 def all_profiles_opted_out(*, account: Account) -> bool:
@@ -133,67 +125,41 @@ def mic_audience() -> "QuerySet[Account, tuple[str, object]]":
 
 
 # Jurisdictions and the cookie registry: small tables read on many requests (the signal's and the cookie rules,
-# every cookie a response sets), so each process keeps them for a minute, and a change in the admin clears the
-# copy of the process that made it at once (consent.apps connects clear_rule_caches); other processes see it within
-# the minute. Kept as the objects themselves: Django's local-memory cache pickles, and unpickling the rules on every
-# request cost ~10% of a page with the signal.
-RULES_CACHE_SECONDS = 60
-
-_kept: dict[str, tuple[float, Any]] = {}
-_generation = [0]  # moved on by every clearing: a copy loaded across one is handed out but not kept
+# every cookie a response sets), kept in the shared cache under one version that a committed change to either
+# replaces (consent.apps connects rules_changed), so every process reads them afresh on its next request.
+RULES = "rules"
 
 
-def _kept_for_a_minute(key: str, load: Callable[[], T]) -> T:
-    now = time.monotonic()
-    found = _kept.get(key)
-    if found is not None and found[0] > now:
-        return found[1]
-    generation = _generation[0]
-    loaded = load()
-    if _generation[0] == generation:  # nothing changed while it loaded (else the next read loads again)
-        _kept[key] = (now + RULES_CACHE_SECONDS, loaded)  # one assignment: readers see the old copy or this one
-    return loaded
+@dataclass(frozen=True)
+class Rules:
+    """The jurisdiction rules (R-GPC-2, R-GPC-9, R-CK-2) and the cookie registry (R-CK-1), read together."""
+
+    jurisdictions: Mapping[str, policy.JurisdictionRule]
+    cookies: Mapping[str, str]  # cookie name to category
+
+    def category_of(self, name: str) -> str:
+        """A cookie's category; one missing from the registry counts as advertising, the strictest."""
+        return self.cookies.get(name, policy.ADVERTISING)
 
 
-def _load_jurisdiction_rules() -> Mapping[str, policy.JurisdictionRule]:
-    # Read-only: every request of the process reads the same copy.
-    return MappingProxyType(
-        {
-            code: policy.JurisdictionRule(honours_signal_from=signal_from, cookie_opt_in_from=opt_in_from)
-            for code, signal_from, opt_in_from in Jurisdiction.objects.values_list(
-                "code", "honours_signal_from", "cookie_opt_in_from"
-            )
-        }
-    )
+def _rules_rows() -> Rules:
+    jurisdictions = {
+        code: policy.JurisdictionRule(honours_signal_from=signal_from, cookie_opt_in_from=opt_in_from)
+        for code, signal_from, opt_in_from in Jurisdiction.objects.values_list(
+            "code", "honours_signal_from", "cookie_opt_in_from"
+        )
+    }
+    return Rules(jurisdictions=jurisdictions, cookies=dict(Cookie.objects.values_list("name", "category")))
 
 
-def jurisdiction_rules() -> Mapping[str, policy.JurisdictionRule]:
-    return _kept_for_a_minute("jurisdiction_rules", _load_jurisdiction_rules)
+def rules() -> Rules:
+    """Two queries, or none while the shared cache holds them."""
+    return cache.cached(RULES, "all", "rules", _rules_rows)
 
 
-def cookie_categories() -> Mapping[str, str]:
-    """Cookie name to category, from the cookie registry (R-CK-1)."""
-    return _kept_for_a_minute(
-        "cookie_categories", lambda: MappingProxyType(dict(Cookie.objects.values_list("name", "category")))
-    )
-
-
-def cookie_category(name: str) -> str:
-    """A cookie's category; one missing from the registry counts as advertising, the strictest."""
-    return cookie_categories().get(name, policy.ADVERTISING)
-
-
-def _forget_rules() -> None:
-    _generation[0] += 1
-    _kept.clear()
-
-
-def clear_rule_caches(**kwargs: object) -> None:
-    """A jurisdiction or cookie was saved or deleted: this process reads them again. Inside a transaction, again
-    once it commits: a read between the two would load the rows as they were and keep them."""
-    _forget_rules()
-    if connection.in_atomic_block:
-        transaction.on_commit(_forget_rules)
+def rules_changed(**kwargs: object) -> None:
+    """A jurisdiction or cookie was saved or deleted: every process reads them afresh once that commits."""
+    cache.changed(RULES, "all")
 
 
 def cookies_by_category() -> dict[str, list[Cookie]]:

@@ -13,8 +13,8 @@ from django_tasks import task
 
 from accounts import selectors as account_selectors
 from accounts.models import Account
+from common.sms import TextMessage, get_backend
 from consent import email, policy, selectors
-from netflix_privacy.sms import TextMessage, get_backend
 
 
 @task()

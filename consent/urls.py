@@ -1,11 +1,11 @@
 from django.urls import path
 
-from consent import views
+from consent.views import preferences, privacy
 
 app_name = "consent"
 
 urlpatterns = [
-    path("profiles/<uuid:profile>/privacy/", views.privacy_settings, name="privacy"),
-    path("profiles/<uuid:profile>/emails/", views.email_preferences, name="emails"),
-    path("texts/", views.text_preferences, name="texts"),
+    path("profiles/<uuid:profile>/privacy/", privacy.privacy_settings, name="privacy"),
+    path("profiles/<uuid:profile>/emails/", preferences.email_preferences, name="emails"),
+    path("texts/", preferences.text_preferences, name="texts"),
 ]

@@ -4,19 +4,19 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from accounts.forms import ThrottledPasswordResetForm
-from consent import views as consent_views
 from consent.api import api
+from consent.views import cookies, public, unsubscribe, webhooks
 
 admin.site.site_header = "Privacy Center support"
 admin.site.site_title = "Privacy Center support"
 admin.site.index_title = "Accounts, profiles and consent"
 
 urlpatterns = [
-    path("", consent_views.home, name="home"),
-    path("cookies/", consent_views.cookie_settings, name="cookies"),
-    path("privacy/", consent_views.privacy_statement, name="privacy_statement"),
-    path("privacy/do-not-sell/", consent_views.do_not_sell, name="do_not_sell"),
-    path(".well-known/gpc.json", consent_views.gpc_json, name="gpc_json"),
+    path("", public.home, name="home"),
+    path("cookies/", cookies.cookie_settings, name="cookies"),
+    path("privacy/", public.privacy_statement, name="privacy_statement"),
+    path("privacy/do-not-sell/", public.do_not_sell, name="do_not_sell"),
+    path(".well-known/gpc.json", public.gpc_json, name="gpc_json"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/text/", account_views.password_reset_text, name="password_reset_text"),
@@ -38,8 +38,8 @@ urlpatterns = [
     path("account/", account_views.account, name="account"),
     path("account/phone/", account_views.phone, name="phone"),
     path("account/", include("consent.urls")),
-    path("unsubscribe/<str:token>/", consent_views.unsubscribe, name="unsubscribe"),
-    path("webhooks/sms/inbound/", consent_views.sms_inbound, name="sms_inbound"),
+    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    path("webhooks/sms/inbound/", webhooks.sms_inbound, name="sms_inbound"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -38,13 +38,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Each test reads jurisdictions and the cookie registry from the database, as a new process would."""
+def _fresh_cache():
+    """Each test starts with an empty shared cache (sessions, throttles, kept rules and facts)."""
     cache.clear()
-    selectors.clear_rule_caches()
     yield
     cache.clear()
-    selectors.clear_rule_caches()
 
 
 @pytest.fixture

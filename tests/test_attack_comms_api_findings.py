@@ -13,9 +13,9 @@ from django.test import Client, override_settings
 from accounts import reset
 from accounts import services as account_services
 from accounts.models import PasswordResetCode
+from common.sms import backends
 from consent import services, webhooks
 from consent.choices import Choice
-from netflix_privacy.sms import backends
 from tests.conftest import actor, profile_named
 from tests.factories import AccountFactory
 

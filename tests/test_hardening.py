@@ -299,7 +299,7 @@ def test_phone_numbers_with_an_extension_are_refused_not_truncated(member_client
 def test_production_storage_without_collectstatic_serves_pages_not_500(client, tmp_path, caplog):
     storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "netflix_privacy.storage.ForgivingManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "common.storage.ForgivingManifestStaticFilesStorage"},
     }
     with (
         override_settings(STORAGES=storages, STATIC_ROOT=tmp_path, WHITENOISE_USE_FINDERS=False),

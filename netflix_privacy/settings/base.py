@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Any
 
 import environ
-import jinja2
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -29,6 +28,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "common",
     "accounts",
     "consent",
 ]
@@ -36,17 +36,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A session cookie Django could not have issued never reaches the session store (or the database).
+    "common.middleware.SessionCookieShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.MemberMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "netflix_privacy.middleware.StaticPolicyCSPMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Pages for a signed-in member carry personal data: never stored by a browser or shared cache.
-    "netflix_privacy.middleware.NoStoreForSignedInMiddleware",
+    "common.middleware.NoStoreForSignedInMiddleware",
     # A database that times out (lock, statement, connection) gets the friendly error page with 503.
-    "netflix_privacy.middleware.DatabaseUnavailableMiddleware",
+    "common.middleware.DatabaseUnavailableMiddleware",
     "consent.middleware.PrivacyMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' rule).
     "axes.middleware.AxesMiddleware",
@@ -57,38 +60,16 @@ WSGI_APPLICATION = "netflix_privacy.wsgi.application"
 
 TEMPLATES: list[dict[str, Any]] = [
     {
-        # The project's own pages, emails and error pages (templates/) in Jinja2: compiled to Python once per
-        # process, they render 1.5-1.7x faster than in the Django template language (netflix_privacy/jinja2.py).
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": False,
-        "OPTIONS": {
-            "environment": "netflix_privacy.jinja2.environment",
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.active_profile",
-                "consent.context_processors.privacy",
-                "netflix_privacy.context_processors.site_urls",
-                # Replaces the backend's own csrf_input, which masks a new token each time a form prints it.
-                "netflix_privacy.context_processors.csrf_input",
-            ],
-            "autoescape": True,
-            # An unknown name renders as nothing, as in the Django template language; local.py and test.py make it
-            # an error (StrictUndefined), so a misspelt variable fails where someone is looking.
-            "undefined": jinja2.Undefined,
-        },
-    },
-    {
-        # Django's admin and django-ninja's API docs keep the Django template language, from their apps' directories.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.active_profile",
+                "consent.context_processors.privacy",
             ],
         },
     },
@@ -129,6 +110,20 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache every process and machine shares: sessions, throttles, the webhook's replay memory and the cached
+# rules live here (never in a process's memory). CACHE_URL selects it: Redis in production
+# (redis://127.0.0.1:6379/0, Django's own RedisCache); by default Django's database cache, a table in the
+# database above, which every process on the machine shares with nothing to install (`migrate` creates it).
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://django_cache")}
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # Django culls the table past MAX_ENTRIES (300 by default), which would forget throttles early.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+elif CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Every wait on the cache is bounded, like every wait on the database.
+    _redis_options = CACHES["default"].setdefault("OPTIONS", {})
+    _redis_options.setdefault("socket_connect_timeout", env.float("CACHE_CONNECT_TIMEOUT_S", default=2))
+    _redis_options.setdefault("socket_timeout", env.float("CACHE_TIMEOUT_S", default=2))
+
 AUTH_USER_MODEL = "accounts.Account"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before the password is checked.
@@ -152,14 +147,15 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Django's database sessions, read with SQL compiled once (netflix_privacy/sessions.py).
-SESSION_ENGINE = "netflix_privacy.sessions"
+# Sessions in the shared cache, backed by the database: a signed-in request usually reads no session row, and a
+# session outlives a cache restart.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -224,8 +220,8 @@ UNSUBSCRIBE_LINK_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_LINK_MAX_AGE_DAYS", default
 # database sets TASKS_BACKEND=django_tasks_rq.RQBackend (pip install django-tasks-rq; see README).
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
-# Where text messages go (netflix_privacy.sms): the console locally, a provider's backend class in production.
-SMS_BACKEND = env.str("SMS_BACKEND", default="netflix_privacy.sms.backends.ConsoleBackend")
+# Where text messages go (common.sms): the console locally, a provider's backend class in production.
+SMS_BACKEND = env.str("SMS_BACKEND", default="common.sms.backends.ConsoleBackend")
 # Password reset by text (accounts.reset): codes are valid this long, and each number and each email address may
 # ask for this many codes an hour.
 PASSWORD_RESET_CODE_MINUTES = 10

@@ -18,7 +18,7 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "netflix_privacy.storage.ForgivingManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "common.storage.ForgivingManifestStaticFilesStorage"},
 }
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

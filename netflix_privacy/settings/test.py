@@ -1,9 +1,7 @@
 """Test run: fast hasher, in-memory email, throttling on (it is under test), static files from finders."""
 
-import jinja2
-
 from .base import *  # noqa: F403
-from .base import TEMPLATES
+from .base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
@@ -13,8 +11,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PRIVACY_API_TOKEN = "test-service-token-0123456789"  # noqa: S105
 SMS_WEBHOOK_SECRET = "test-webhook-secret-0123456789"  # noqa: S105
-SMS_BACKEND = "netflix_privacy.sms.backends.LocmemBackend"
+SMS_BACKEND = "common.sms.backends.LocmemBackend"
 # Tasks run at once in tests; tests/consent/test_tasks.py runs them through the database backend and its worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-# A name a project template does not have fails the test that renders it (base.py renders it as nothing).
-TEMPLATES[0]["OPTIONS"]["undefined"] = jinja2.StrictUndefined
+# Each test starts with an empty cache of its own, unless CACHE_URL names a shared one (CI runs the suite once on
+# Redis); tests that prove several processes share the configured cache start real servers (tests/servers.py).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

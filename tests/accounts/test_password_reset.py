@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, PasswordResetCode, PhoneNumber
+from common.sms import backends
 from consent import services
 from consent.choices import Choice
-from netflix_privacy.sms import backends
 from tests.conftest import actor
 from tests.factories import PASSWORD, AccountFactory
 

@@ -10,10 +10,10 @@ from django.test import override_settings
 
 from accounts.models import PhoneNumber
 from accounts.services import phone_delete
+from common.sms import backends
 from consent import services
 from consent.choices import Choice
 from consent.tasks import send_marketing_emails, send_marketing_texts
-from netflix_privacy.sms import backends
 from tests.conftest import actor, profile_named
 from tests.factories import AccountFactory
 

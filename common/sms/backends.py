@@ -1,8 +1,8 @@
-"""The shipped text-message backends (see netflix_privacy.sms)."""
+"""The shipped text-message backends (see common.sms)."""
 
 import sys
 
-from netflix_privacy.sms import BaseBackend, TextMessage
+from common.sms import BaseBackend, TextMessage
 
 # The locmem backend's messages, like django.core.mail.outbox; tests empty it.
 outbox: list[TextMessage] = []

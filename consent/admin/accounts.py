@@ -1,9 +1,8 @@
-"""The support console: accounts, profiles and the consent trail.
+"""Accounts and profiles in the support console, with their choices.
 
-Accounts and profiles are registered here rather than in accounts/admin.py because every screen shows their
-choices and every action changes them, and consent depends on accounts, never the reverse. Staff change
-choices, the kids flag, the plan and the phone only through the same services as the members' pages (R-AU-4).
-The trail itself is read-only for everyone: it is evidence (R-AU-2).
+Registered here rather than in accounts/admin.py because every screen shows their choices and every action
+changes them, and consent depends on accounts, never the reverse. Staff change choices, the kids flag, the plan
+and the phone only through the same services as the members' pages (R-AU-4).
 """
 
 from collections.abc import Iterable
@@ -11,9 +10,7 @@ from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -24,120 +21,13 @@ from accounts.admin_permissions import ActionPermissionMixin, StaffPrivilegesMix
 from accounts.forms import PhoneNumberAdminForm
 from accounts.models import Account, PhoneNumber, Profile
 from consent import policy, selectors, services
-from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, Source
-from consent.models import ChoiceValue, ConsentEvent, Cookie, Jurisdiction
+from consent.admin.filters import choice_filter
+from consent.choices import REGISTRY, Choice, Page, Scope, Source
+from consent.models import ChoiceValue
 
 
 def _actor(request: HttpRequest) -> services.Actor:
     return services.Actor(source=Source.ADMIN, acting_user=request.user)  # type: ignore[arg-type]  # staff
-
-
-def _value_is(spec: ChoiceSpec, value: bool, *, profile_ref: str | None) -> Exists | Q:
-    """Subjects whose current value of `spec` is `value`: a row saying so, or no row and the default."""
-    rows = ChoiceValue.objects.filter(choice=spec.key)
-    rows = (
-        rows.filter(profile=OuterRef(profile_ref)) if profile_ref else rows.filter(account=OuterRef("pk"), profile=None)
-    )
-    matching, any_row = Exists(rows.filter(value=value)), Exists(rows)
-    return matching | ~any_row if spec.default == value else matching
-
-
-def choice_filter(spec: ChoiceSpec, *, profile_ref: str | None) -> type[admin.SimpleListFilter]:
-    """A list filter "<choice>: on / off" for one registered choice, defaults included."""
-
-    class ChoiceFilter(admin.SimpleListFilter):
-        title = spec.label
-        parameter_name = f"choice_{spec.key}"
-
-        def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Iterable[tuple[str, str]]:
-            return [("on", "On"), ("off", "Off")]
-
-        def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
-            if self.value() not in {"on", "off"}:
-                return queryset
-            return queryset.filter(_value_is(spec, self.value() == "on", profile_ref=profile_ref))
-
-    return ChoiceFilter
-
-
-class _KeyFilter(admin.SimpleListFilter):
-    """Filter events by a field whose values are Python-side names (registry keys, sources)."""
-
-    options: tuple[tuple[str, str], ...] = ()
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Iterable[tuple[str, str]]:
-        return self.options
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
-        value = self.value()
-        return queryset.filter(**{str(self.parameter_name): value}) if value else queryset
-
-
-class EventChoiceFilter(_KeyFilter):
-    title = "choice"
-    parameter_name = "choice"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Iterable[tuple[str, str]]:
-        return [(spec.key, spec.label) for spec in REGISTRY]
-
-
-class EventSourceFilter(_KeyFilter):
-    title = "source"
-    parameter_name = "source"
-    options = tuple((source.value, source.label) for source in Source)
-
-
-class DateHierarchyChangeList(ChangeList):
-    """Django's date hierarchy turns a year beyond what a date holds (?created_at__year=99999999999999999999)
-    into OverflowError, a 500; it is a malformed filter like any other, answered with the "invalid filter"
-    redirect."""
-
-    def get_filters(self, request: HttpRequest):
-        try:
-            return super().get_filters(request)
-        except OverflowError as error:
-            raise IncorrectLookupParameters(error) from error
-
-
-@admin.register(ConsentEvent)
-class ConsentEventAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "account",
-        "profile",
-        "choice_label",
-        "old_value",
-        "new_value",
-        "source_label",
-        "acting_user",
-        "jurisdiction",
-        "context",
-    ]
-    list_filter = [EventSourceFilter, EventChoiceFilter, "created_at", "jurisdiction"]
-    list_select_related = ["account", "profile", "acting_user"]
-    search_fields = ["account__email"]
-    date_hierarchy = "created_at"
-    ordering = ["-created_at", "-id"]
-
-    def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
-        return DateHierarchyChangeList
-
-    @admin.display(description="choice", ordering="choice")
-    def choice_label(self, event: ConsentEvent) -> str:
-        return event.choice_label
-
-    @admin.display(description="source", ordering="source")
-    def source_label(self, event: ConsentEvent) -> str:
-        return event.source_label
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: ConsentEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ConsentEvent | None = None) -> bool:
-        return False
 
 
 def _choices_table(facts: policy.ProfileFacts, scope: Scope) -> str:
@@ -265,8 +155,7 @@ class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, admin.ModelAdmin
 
     @admin.display(description="Account-wide choices")
     def account_choices(self, account: Account) -> str:
-        values = selectors.account_values(account=account)
-        facts = policy.ProfileFacts(plan_has_ads=account.plan_has_ads, is_kids=False, is_primary=False, values=values)
+        facts = selectors.account_facts_from(account=account, stored=selectors.stored_values(account=account))
         return _choices_table(facts, Scope.ACCOUNT)
 
     @admin.display(description="Consent events")
@@ -372,25 +261,3 @@ class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
         self.message_user(
             request, f"Opted {queryset.count()} profile(s) out of all ({changed} changes).", messages.SUCCESS
         )
-
-
-@admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
-    """R-GPC-9, R-CK-2: where the signal is honoured and cookies need opt-in, from when, and why."""
-
-    list_display = ["code", "name", "honours_signal_from", "cookie_opt_in_from", "source"]
-    list_filter = [
-        ("honours_signal_from", admin.EmptyFieldListFilter),
-        ("cookie_opt_in_from", admin.EmptyFieldListFilter),
-    ]
-    search_fields = ["code", "name", "source"]
-    ordering = ["code"]
-
-
-@admin.register(Cookie)
-class CookieAdmin(admin.ModelAdmin):
-    """R-CK-1: the cookies the site uses, shown by the cookie choice tool and read by enforcement."""
-
-    list_display = ["name", "category", "purpose", "lifetime"]
-    list_filter = ["category"]
-    search_fields = ["name", "purpose"]

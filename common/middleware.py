@@ -1,0 +1,71 @@
+"""Project-wide request and response policies that belong to no single app."""
+
+import logging
+import re
+from collections.abc import Callable
+from http import HTTPStatus
+
+from django.conf import settings
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger("common.database")
+
+# What Django's session backends issue: 32 characters from [a-z0-9] (django.contrib.sessions' VALID_KEY_CHARS).
+SESSION_KEY_SHAPE = re.compile(r"[a-z0-9]{32}")
+
+
+class SessionCookieShapeMiddleware:
+    """A session cookie Django could not have issued is no session: dropped before SessionMiddleware reads it.
+
+    Without this, a cookie such as `sessionid="abc\\000"` (a NUL after cookie parsing) reaches the session
+    query, and PostgreSQL refuses a NUL in text with an error (a 500) instead of "no such session". Placed
+    before django.contrib.sessions.middleware.SessionMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        value = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if value is not None and not SESSION_KEY_SHAPE.fullmatch(value):
+            del request.COOKIES[settings.SESSION_COOKIE_NAME]
+        return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """Responses to a signed-in member show personal data: `Cache-Control: no-store, private`, so neither the
+    browser's history cache nor a shared proxy keeps a copy."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view stopped by the database (lock or statement timeout, lost connection) answers 503 with the
+    friendly error page and a Retry-After, within the configured timeouts; the error is still logged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError):
+            return None
+        logger.error("Database unavailable during %s %r", request.method, request.path, exc_info=exception)
+        response = HttpResponse(
+            render_to_string("500.html"), status=HTTPStatus.SERVICE_UNAVAILABLE, content_type="text/html"
+        )
+        response["Retry-After"] = "5"
+        add_never_cache_headers(response)
+        return response

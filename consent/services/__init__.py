@@ -1,0 +1,52 @@
+"""Every change of consent state goes through here: atomic, audited in the same transaction, idempotent.
+
+One module per area; callers use the names below (`from consent import services; services.choices_set(...)`).
+
+- `choices`: the one writer (`choices_set`) and the members' and staff's changes through it ("Opt out of all",
+  "Opt all profiles out of all", choices set under the signal, a new profile's starting values, the audit of a
+  change of a choice's effect);
+- `signal`: an honoured Global Privacy Control signal applied to the account;
+- `communications`: one-click unsubscribe, inbound STOP, the phone's deletion on the trail;
+- `devices`: the mobile app's devices and tokens.
+"""
+
+from consent.services.choices import (
+    Actor,
+    ChoiceNotAvailable,
+    NotPrimaryProfile,
+    SignalConflict,
+    WrongScope,
+    account_opt_all_profiles_out,
+    audit_change_of_effect,
+    choices_set,
+    device_event_ref,
+    profile_opt_out_of_all,
+    profile_record_initial_choices,
+    profile_set_choices,
+)
+from consent.services.communications import account_phone_deleted, profile_unsubscribe, texts_stop
+from consent.services.devices import app_token_issue, app_token_revoke, device_register
+from consent.services.signal import signal_apply, signal_covered
+
+__all__ = [
+    "Actor",
+    "ChoiceNotAvailable",
+    "NotPrimaryProfile",
+    "SignalConflict",
+    "WrongScope",
+    "account_opt_all_profiles_out",
+    "account_phone_deleted",
+    "app_token_issue",
+    "app_token_revoke",
+    "audit_change_of_effect",
+    "choices_set",
+    "device_event_ref",
+    "device_register",
+    "profile_opt_out_of_all",
+    "profile_record_initial_choices",
+    "profile_set_choices",
+    "profile_unsubscribe",
+    "signal_apply",
+    "signal_covered",
+    "texts_stop",
+]

@@ -1,0 +1,45 @@
+"""Email and text messages (R-EM-2, R-SMS-2, R-SMS-3): the changes nobody signed in makes, and the phone's
+deletion on the trail."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Account, Profile
+from consent import policy
+from consent.choices import REGISTRY, Choice, Scope, Source
+from consent.services.choices import Actor, WrongScope, choices_set, event
+
+
+def profile_unsubscribe(*, profile: Profile, category: str) -> int:
+    """R-EM-2: a one-click unsubscribe link turns that email category off for that profile. Nobody is signed
+    in: the signed link is the authority, and the event says so (source unsubscribe_link, no acting user)."""
+    if REGISTRY[category].scope != Scope.PROFILE:
+        raise WrongScope(category)
+    actor = Actor(source=Source.UNSUBSCRIBE_LINK, acting_user=None)
+    return choices_set(account=profile.account, profile=profile, values={category: False}, actor=actor)
+
+
+@transaction.atomic
+def texts_stop(*, number: str) -> int:
+    """R-SMS-3: an inbound STOP from a number turns every text category off on every account with that number
+    (a number may be on several accounts). Returns how many choices changed (0 writes nothing)."""
+    actor = Actor(source=Source.SMS_STOP, acting_user=None)
+    changed = 0
+    for account in Account.objects.filter(phone__number=number).order_by("pk"):
+        changed += choices_set(account=account, values=policy.texts_stop_values(), actor=actor)
+    return changed
+
+
+@transaction.atomic
+def account_phone_deleted(*, account: Account, acting_user: Account | None) -> None:
+    """R-SMS-2: record that the number was deleted, never the number: one event, phone_on_file on to off.
+
+    Called (through accounts.signals.phone_deleted) inside the deletion's transaction. No current-value row is
+    written: whether a number is on file is the accounts app's PhoneNumber row, which is gone."""
+    if acting_user is None:
+        source = Source.SYSTEM
+    else:
+        source = Source.ADMIN if acting_user.is_staff and acting_user.pk != account.pk else Source.MEMBER
+    change = policy.Change(Choice.PHONE_ON_FILE, old=True, new=False)
+    actor = Actor(source=source, acting_user=acting_user)
+    event(account=account, profile=None, change=change, actor=actor, at=timezone.now()).save()

@@ -1,0 +1,31 @@
+"""One-click unsubscribe from a marketing email, signed in or not (R-EM-2)."""
+
+from http import HTTPStatus
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from consent import email, services
+from consent.choices import REGISTRY
+
+BAD_LINK = (
+    "This unsubscribe link is not valid any more: it has expired or was changed. Nothing was changed. "
+    "Sign in and open Email preferences to choose which emails you get."
+)
+
+
+@csrf_exempt  # RFC 8058: the mail provider POSTs without a session or CSRF token; the signed link is the proof.
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks to confirm; POST unsubscribes that profile from that category (source unsubscribe_link). A
+    tampered or expired link gets a clear page with 400, never a 500."""
+    try:
+        link = email.unsubscribe_read(token)
+    except email.BadUnsubscribeLink:
+        return render(request, "consent/unsubscribe.html", {"bad_link": BAD_LINK}, status=HTTPStatus.BAD_REQUEST)
+    if request.method == "POST":
+        services.profile_unsubscribe(profile=link.profile, category=link.category)
+    context = {"profile": link.profile, "label": REGISTRY[link.category].label, "done": request.method == "POST"}
+    return render(request, "consent/unsubscribe.html", context)
