@@ -64,7 +64,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def environments(tmp: Path) -> dict[str, dict[str, str]]:
+def environments(tmp: Path, cache_url: str | None) -> dict[str, dict[str, str]]:
     common = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -82,6 +82,9 @@ def environments(tmp: Path) -> dict[str, dict[str, str]]:
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_SECURE_HSTS_SECONDS": "0",
             "BENCH_STATIC_ROOT": str(tmp / "static"),
+            # The shared cache: the embedded default (Django's database cache, in the same SQLite file) unless
+            # --cache-url names one (Redis: production's).
+            **({"CACHE_URL": cache_url} if cache_url else {}),
         },
         "nosignal": {},  # filled below: the project's environment with the signal middleware left out
         "stock": {
@@ -267,6 +270,11 @@ def main() -> None:
         metavar="SECONDS",
         help="before loading, wait up to this long for the 1-minute load average to drop below 1.5 (default 0)",
     )
+    parser.add_argument(
+        "--cache-url",
+        default=None,
+        help="the project's CACHE_URL (default: the embedded database cache); e.g. redis://127.0.0.1:6379/9",
+    )
     parser.add_argument("--prepare", choices=["stock", "project"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -276,7 +284,7 @@ def main() -> None:
         sys.exit("wrk not found: apt-get install wrk")
 
     tmp = Path(tempfile.mkdtemp(prefix="privacy-bench-"))
-    envs = environments(tmp)
+    envs = environments(tmp, args.cache_url)
     servers: list[subprocess.Popen] = []
     try:
         manage = str(ROOT / "manage.py")
