@@ -1,10 +1,12 @@
-from collections.abc import Iterable
+from contextlib import suppress
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.sites.shortcuts import get_current_site
+from django.http import HttpRequest
 from phonenumber_field.formfields import PhoneNumberField
 
-from accounts import reset
+from accounts import browsers, reset
 from accounts.models import Account, PhoneNumber, Profile
 from accounts.normalize import normalize_email
 
@@ -31,17 +33,23 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):
-    """Django's reset by email, with the address normalised and at most a few links an hour to one address;
-    the page says the same whether a link was sent, refused or there is no such account."""
+    """Django's reset by email, with the address normalised, throttled and sent by the task worker
+    (accounts.reset): the page says the same, in the same time, whether a link was sent, refused or there is no
+    such account."""
 
     email = NormalizedEmailField(
         label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
-    def get_users(self, email: str) -> Iterable[Account]:
-        if not reset.email_link_allowed(email):
-            return iter(())
-        return super().get_users(email)
+    def save(  # type: ignore[override]  # PasswordResetView passes keywords; this form needs only these
+        self, *, request: HttpRequest, use_https: bool = False, domain_override: str | None = None, **kwargs: object
+    ) -> None:
+        email = self.cleaned_data["email"]
+        domain = domain_override or get_current_site(request).domain
+        with suppress(reset.Throttled):  # answered like any other request: the asker learns nothing
+            reset.reset_link_request(
+                email=email, requester=browsers.reset_requester(request, email), domain=domain, use_https=use_https
+            )
 
 
 class ChooseProfileForm(forms.Form):

@@ -1,93 +1,153 @@
-"""Password reset by text message: a 6-digit code, stored as a keyed hash, valid a few minutes, a few tries.
+"""Password reset by email link and by a 6-digit code sent by text message.
 
-A code is sent only to a number on file for the account whose email address is given, whatever its text
-categories say (R-SMS-1): a member who asks for it wants it. Without a number nothing is sent (R-SMS-2). The
-asker is never told whether the address or number belongs to an account: every request gets the same answer
-and an id to enter the code against, real or not.
+The asker is never told whether the address or number belongs to an account, neither in words nor in time:
+every request does the same work (the throttles, one lookup, one task enqueued) and gets the same answer; the
+task, run by the worker, sends the link or the code when there is an account, and nothing otherwise. A reset
+text goes to the number on file whatever the account's text categories say (R-SMS-1); without a number
+nothing is sent (R-SMS-2).
+
+Limits (common.throttle, shared by every process): per requester (the client's address) over all accounts; per
+address or number from one requester; and per address or number from everyone, which bounds what a flood can
+cost. That last one is waived for a requester who is the member: signed in as that account, or on a browser that
+has signed in to it before (accounts.browsers), so strangers asking for codes cannot use up the member's own.
 """
 
-import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django_tasks import task
 
 from accounts.models import Account, PasswordResetCode
+from common import throttle
 from common.sms import send_text
+
+HOUR = 3600
 
 
 class Throttled(Exception):
-    """This number or address asked for too many codes in the last hour."""
+    """Too many resets were asked for by this requester, or for this address or number, in the last hour."""
 
 
 class InvalidCode(Exception):
-    """Wrong, expired, used up, or never sent: the asker is told only that it did not work."""
+    """Wrong, expired, used up, never sent, or tried too often: the asker is told only that it did not work."""
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asks for a reset: the client's address, and whether they are the member (see the module's doc)."""
+
+    address: str
+    is_member: bool = False
 
 
 def _hash(reset_id: uuid.UUID, code: str) -> str:
     return salted_hmac("accounts.reset.code", f"{reset_id}:{code}", algorithm="sha256").hexdigest()
 
 
-def _throttle(kind: str, value: str) -> None:
-    """Count a request against this number or address (hashed: no raw identifier in the cache)."""
-    key = f"reset:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
-    cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > settings.PASSWORD_RESET_TEXTS_PER_HOUR:
-        raise Throttled
+def _take_all(kind: str, identifier: str, requester: Requester) -> None:
+    """Count one request for `identifier` (an email address or a number) against every limit, or raise."""
+    per_hour = settings.PASSWORD_RESET_TEXTS_PER_HOUR
+    limits = [
+        ("reset-requester", requester.address, settings.PASSWORD_RESET_PER_REQUESTER_PER_HOUR),
+        (f"reset-{kind}-requester", f"{identifier}\x00{requester.address}", per_hour),
+    ]
+    if not requester.is_member:
+        limits.append((f"reset-{kind}", identifier, settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR))
+    for name, subject, limit in limits:
+        if not throttle.take(name, subject, limit=limit, window_seconds=HOUR):
+            raise Throttled
 
 
-def email_link_allowed(email: str) -> bool:
-    """Reset by email: whether another link may go to this address this hour (the same limit as texts), so
-    the form cannot be used to flood an inbox. The asker is told the same thing either way."""
-    try:
-        _throttle("email-link", email)
-    except Throttled:
+def _active_account_id(*, email: str, **also: object) -> int | None:
+    found = Account.objects.alias(email_lower=Lower("email")).filter(email_lower=email, is_active=True, **also)
+    return found.values_list("pk", flat=True).first()
+
+
+def reset_link_request(*, email: str, requester: Requester, domain: str, use_https: bool) -> None:
+    """Reset by email: queue the link for the account with this (normalised) address, if there is one. Raises
+    Throttled; the asker is told the same thing either way."""
+    _take_all("email-link", email, requester)
+    account_id = _active_account_id(email=email)
+    send_reset_link.enqueue(account_id=account_id, domain=domain, use_https=use_https)
+
+
+def reset_text_request(*, email: str, number: str, requester: Requester) -> uuid.UUID:
+    """Reset by text: queue a code for `number` if it is the phone on file of the active account with `email`.
+    Returns the id to enter the code against, the same kind of value whether or not anything will be sent.
+    Raises Throttled."""
+    _take_all("number", number, requester)
+    _take_all("email", email, requester)
+    reset_id = uuid.uuid4()
+    account_id = _active_account_id(email=email, phone__number=number)
+    send_reset_code.enqueue(account_id=account_id, reset_id=str(reset_id))
+    return reset_id
+
+
+@task()
+def send_reset_link(*, account_id: int | None, domain: str, use_https: bool) -> bool:
+    """The worker's half of reset by email: Django's own reset form sends the link to the account's address.
+    Returns whether an account was there to send to."""
+    account = Account.objects.filter(pk=account_id, is_active=True).first()
+    if account is None:
         return False
+    form = PasswordResetForm(data={"email": account.email})
+    if not form.is_valid():  # an address stored before the current validation rules
+        return False
+    form.save(domain_override=domain, use_https=use_https)
     return True
 
 
-def reset_text_request(*, email: str, number: str) -> uuid.UUID:
-    """Send a code if `number` is the phone on file of the active account with `email`. Returns the id to enter
-    the code against, the same kind of value whether or not anything was sent. Raises Throttled."""
-    _throttle("number", number)
-    _throttle("email", email)
-    account = (
-        Account.objects.filter(email__iexact=email, is_active=True, phone__number=number)
-        .select_related("phone")
-        .first()
-    )
-    if account is None:
-        return uuid.uuid4()
+@task()
+def send_reset_code(*, account_id: int | None, reset_id: str) -> bool:
+    """The worker's half of reset by text: a new code for the account, stored only as a keyed hash under
+    `reset_id` (replacing any pending one), texted to the number on file now. Returns whether it was sent."""
+    account = Account.objects.select_related("phone").filter(pk=account_id, is_active=True).first()
+    if account is None or not hasattr(account, "phone"):
+        return False
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         PasswordResetCode.objects.filter(account=account).delete()
-        reset = PasswordResetCode(account=account)
-        reset.code_hash = _hash(reset.id, code)
-        reset.save()
+        key = uuid.UUID(reset_id)
+        PasswordResetCode.objects.create(id=key, account=account, code_hash=_hash(key, code))
     minutes = settings.PASSWORD_RESET_CODE_MINUTES
-    send_text(
-        to=str(account.phone.number),
-        body=f"Your Privacy Center password reset code is {code}. It is valid for {minutes} minutes.",
-    )
-    return reset.id
+    body = f"Your Privacy Center password reset code is {code}. It is valid for {minutes} minutes."
+    return send_text(to=str(account.phone.number), body=body) > 0
 
 
-def reset_text_check(*, reset_id: str, code: str) -> PasswordResetCode:
-    """The pending reset, if `code` is right for it, still valid and not out of tries. Every check uses a try
-    (counted atomically, so parallel guesses cannot share one). Raises InvalidCode."""
+def reset_text_check(*, reset_id: str, code: str, requester: Requester) -> PasswordResetCode:
+    """The pending reset, if `code` is right for it, still valid and not out of tries. Every check uses a try of
+    the code (counted atomically, so parallel guesses cannot share one), of the account in the hour, and of the
+    requester. Raises InvalidCode."""
+    if not throttle.take(
+        "reset-code-requester",
+        requester.address,
+        limit=settings.PASSWORD_RESET_CODE_TRIES_PER_HOUR,
+        window_seconds=HOUR,
+    ):
+        raise InvalidCode
     try:
         wanted = uuid.UUID(str(reset_id))
     except ValueError:
         raise InvalidCode from None
     reset = PasswordResetCode.objects.select_related("account").filter(pk=wanted).first()
     if reset is None:
+        raise InvalidCode
+    if not throttle.take(
+        "reset-code-account",
+        str(reset.account_id),
+        limit=settings.PASSWORD_RESET_CODE_TRIES_PER_HOUR,
+        window_seconds=HOUR,
+    ):
         raise InvalidCode
     # Count the try first, in one conditional UPDATE, before comparing: a count read and then incremented let
     # parallel requests that read the same count each get a guess beyond the limit.
@@ -103,10 +163,10 @@ def reset_text_check(*, reset_id: str, code: str) -> PasswordResetCode:
     return reset
 
 
-def reset_text_complete(*, reset_id: str, code: str, password: str) -> Account:
+def reset_text_complete(*, reset_id: str, code: str, password: str, requester: Requester) -> Account:
     """Check the code (a wrong one uses a try, committed whatever happens next), then set the new password
     (validated like any) and use the code up."""
-    reset = reset_text_check(reset_id=reset_id, code=code)
+    reset = reset_text_check(reset_id=reset_id, code=code, requester=requester)
     validate_password(password, reset.account)
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=reset.account_id)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts import reset, selectors, services
+from accounts import browsers, reset, selectors, services
 from accounts.forms import (
     AddProfileForm,
     ChooseProfileForm,
@@ -21,12 +21,18 @@ from accounts.forms import (
 from accounts.http import MemberRequest
 from accounts.models import MAX_PROFILES
 from accounts.sessions import set_active_profile
+from common.http import client_ip
 from common.redirects import safe_local_path
 
 
 class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        browsers.remember(self.request, response, form.get_user().email)
+        return response
 
 
 @login_required
@@ -143,8 +149,11 @@ def password_reset_text(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
+                email = form.cleaned_data["email"]
                 reset_id = reset.reset_text_request(
-                    email=form.cleaned_data["email"], number=str(form.cleaned_data["number"])
+                    email=email,
+                    number=str(form.cleaned_data["number"]),
+                    requester=browsers.reset_requester(request, email),
                 )
             except reset.Throttled:
                 messages.error(request, "Too many codes were asked for. Wait an hour, or reset by email.")
@@ -171,7 +180,10 @@ def password_reset_text_code(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 reset.reset_text_complete(
-                    reset_id=reset_id, code=form.cleaned_data["code"], password=form.cleaned_data["new_password1"]
+                    reset_id=reset_id,
+                    code=form.cleaned_data["code"],
+                    password=form.cleaned_data["new_password1"],
+                    requester=reset.Requester(address=client_ip(request)),
                 )
             except reset.InvalidCode:
                 form.add_error("code", CODE_FAILED)

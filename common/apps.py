@@ -8,3 +8,6 @@ class CommonConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "common"
     verbose_name = "Common"
+
+    def ready(self) -> None:
+        from common import checks  # noqa: F401 (registers the deploy checks)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpResponse
 
+from accounts.browsers import KNOWN_BROWSER_COOKIE
 from consent import policy
 
 CONSENT_COOKIE = "privacy_consent"
@@ -25,7 +26,9 @@ MESSAGES_COOKIE = "messages"
 
 
 def necessary_cookie_names() -> frozenset[str]:
-    return frozenset({settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, MESSAGES_COOKIE, CONSENT_COOKIE})
+    return frozenset(
+        {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, MESSAGES_COOKIE, CONSENT_COOKIE, KNOWN_BROWSER_COOKIE}
+    )
 
 
 @dataclass(frozen=True)

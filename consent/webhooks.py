@@ -9,7 +9,6 @@ from now, or a signature already seen within that window, is a replay and is ref
 
 import hashlib
 import hmac
-import json
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -18,7 +17,11 @@ import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 
-STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"})
+from common import json as bounded_json
+
+# R-SMS-3: the whole message is one of these, in any case, with spaces and punctuation around and inside it
+# ignored ("Opt-out!" is OPT OUT). A message that merely contains one ("please don't stop") is not an opt-out.
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPT OUT", "OPTOUT"})
 START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 
@@ -69,21 +72,23 @@ def verify(*, body: bytes, timestamp: str | None, signature: str | None, now: fl
         raise Refused("replayed")
 
 
-def _keyword(text: str) -> str:
-    """The first word, upper-case, as a member means it: "Stop." and "STOP!" are STOP, and so are fullwidth
-    letters (NFKC) and invisible format characters some keyboards add (category Cf, e.g. U+200B). Anything
-    still not ASCII is no keyword."""
-    text = "".join(ch for ch in unicodedata.normalize("NFKC", text[:160]) if unicodedata.category(ch) != "Cf")
-    words = text.split()
-    # Punctuation of any script (category P*) is dropped: "Stop.", "STOP!", quoted stop.
-    word = "".join(ch for ch in words[0] if not unicodedata.category(ch).startswith("P")) if words else ""
-    return word.upper() if word.isascii() else ""
+def keyword(text: str) -> str:
+    """The message as a keyword, as a member means it: compatibility forms folded (NFKC: fullwidth letters),
+    invisible format characters some keyboards add dropped (category Cf, e.g. U+200B), punctuation of any script
+    (category P*) and runs of spaces made one space, trimmed, upper-case: "  Stop. " is STOP, "opt-out!" is
+    OPT OUT. Anything still not ASCII is no keyword."""
+    folded = unicodedata.normalize("NFKC", text[:160])
+    kept = "".join(
+        " " if unicodedata.category(ch).startswith("P") else ch for ch in folded if unicodedata.category(ch) != "Cf"
+    )
+    word = " ".join(kept.split()).upper()
+    return word if word.isascii() else ""
 
 
 def parse(body: bytes) -> Inbound:
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+        data = bounded_json.loads(body)
+    except ValueError as error:  # not JSON, not UTF-8, or nested too deeply
         raise Malformed("not JSON") from error
     if not isinstance(data, dict) or not isinstance(data.get("from"), str) or not isinstance(data.get("text"), str):
         raise Malformed("expected from and text")
@@ -96,5 +101,6 @@ def parse(body: bytes) -> Inbound:
         raise Malformed("not a number") from error
     if not phonenumbers.is_valid_number(number):
         raise Malformed("not a valid number")
-    keyword = _keyword(data["text"])
-    return Inbound(number=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), keyword=keyword)
+    return Inbound(
+        number=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), keyword=keyword(data["text"])
+    )

@@ -201,6 +201,10 @@ AXES_VERBOSE = False
 PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
 
+# The client's address from a trusted proxy header (e.g. "X-Real-IP"), for throttles and django-axes; unset: the
+# connection's address (common.http.client_ip).
+PRIVACY_CLIENT_IP_HEADER = env.str("PRIVACY_CLIENT_IP_HEADER", default="") or None
+AXES_CLIENT_IP_CALLABLE = "common.http.client_ip"
 # Jurisdiction of a request (ISO 3166-2) from a trusted proxy header, e.g. "X-Privacy-Region"; unset by default.
 PRIVACY_REGION_HEADER = env.str("PRIVACY_REGION_HEADER", default="") or None
 # Honour Global Privacy Control everywhere, not only in the jurisdictions whose law requires it (R-GPC-2).
@@ -220,13 +224,23 @@ UNSUBSCRIBE_LINK_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_LINK_MAX_AGE_DAYS", default
 # database sets TASKS_BACKEND=django_tasks_rq.RQBackend (pip install django-tasks-rq; see README).
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
-# Where text messages go (common.sms): the console locally, a provider's backend class in production.
+# Where text messages go (common.sms): the console locally; in production a provider (the HTTP backend by
+# default, which needs SMS_PROVIDER_URL and SMS_PROVIDER_TOKEN; `check --deploy` refuses the console there).
 SMS_BACKEND = env.str("SMS_BACKEND", default="common.sms.backends.ConsoleBackend")
+SMS_PROVIDER_URL = env.str("SMS_PROVIDER_URL", default="")
+SMS_PROVIDER_TOKEN = env.str("SMS_PROVIDER_TOKEN", default="")
+SMS_PROVIDER_TIMEOUT_S = env.float("SMS_PROVIDER_TIMEOUT_S", default=5)
 # Password reset by text (accounts.reset): codes are valid this long, and each number and each email address may
 # ask for this many codes an hour.
 PASSWORD_RESET_CODE_MINUTES = 10
 PASSWORD_RESET_CODE_TRIES = 5
+# accounts.reset's limits, per rolling hour, held for the whole site in the shared cache: codes or links one
+# requester (client address) may ask for one address or number; all requesters together for one address or number
+# (waived for the member's own browser); one requester over all addresses; code checks per account and per requester.
 PASSWORD_RESET_TEXTS_PER_HOUR = env.int("PASSWORD_RESET_TEXTS_PER_HOUR", default=3)
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=10)
+PASSWORD_RESET_PER_REQUESTER_PER_HOUR = env.int("PASSWORD_RESET_PER_REQUESTER_PER_HOUR", default=20)
+PASSWORD_RESET_CODE_TRIES_PER_HOUR = env.int("PASSWORD_RESET_CODE_TRIES_PER_HOUR", default=20)
 # R-SMS-3: the shared secret the SMS provider signs inbound texts with (HMAC-SHA256). Empty: the webhook refuses
 # everything. How far a signed request's timestamp may be from now, in seconds, before it counts as a replay.
 SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default="")

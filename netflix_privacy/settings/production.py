@@ -21,6 +21,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "common.storage.ForgivingManifestStaticFilesStorage"},
 }
 
+SMS_BACKEND = env.str("SMS_BACKEND", default="common.sms.backends.HttpBackend")
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 # SMTP from the environment (Django's email framework sends every email, marketing and service alike).
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -1,0 +1,146 @@
+"""R-SMS-3: an inbound text opts out when the whole message is an opt-out word, whatever its case, spacing or
+punctuation; a message that only mentions one does not. Signed bodies nested too deeply are a 400."""
+
+import json
+import time
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from consent import webhooks
+from consent.choices import Choice
+from consent.selectors import account_values
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "test-webhook-secret-0123456789"
+NUMBER = "+14155550123"
+
+OPT_OUTS = [
+    "STOP",
+    "stop",
+    "Stop",
+    " stop ",
+    "STOP.",
+    "Stop!",
+    "stop!!!",
+    "¡STOP!",
+    "“Stop”",
+    "'stop'",
+    "(stop)",
+    "STOPALL",
+    "stopall",
+    "StopAll.",
+    "UNSUBSCRIBE",
+    "unsubscribe",
+    "Unsubscribe.",
+    "CANCEL",
+    "cancel",
+    "Cancel!",
+    "END",
+    "end",
+    "End.",
+    "QUIT",
+    "quit",
+    "Quit!",
+    "REVOKE",
+    "revoke",
+    "Revoke.",
+    "OPT OUT",
+    "opt out",
+    "Opt out",
+    "opt-out",
+    "Opt-Out!",
+    "OPT  OUT",
+    "opt\tout",
+    "OPTOUT",
+    "optout",
+    "OptOut.",
+    "ＳＴＯＰ",
+    "s\u200btop",
+    "\u200bSTOP",
+    "STOP\n",
+    "...stop...",
+]
+NOT_OPT_OUTS = [
+    "please stop",
+    "don't stop",
+    "STOP IT",
+    "stopp",
+    "sto p",
+    "unsubscribe me",
+    "end of story",
+    "quitting",
+    "opt in",
+    "OPT",
+    "OUT",
+    "START",
+    "HELP",
+    "hello",
+    "",
+    "   ",
+    "stop stop",
+    "СТОП",
+]
+
+
+def post_text(text: str) -> object:
+    body = json.dumps({"from": NUMBER, "text": text}).encode()
+    timestamp = int(time.time())
+    return Client().post(
+        reverse("sms_inbound"),
+        body,
+        content_type="application/json",
+        headers={
+            webhooks.TIMESTAMP_HEADER: str(timestamp),
+            webhooks.SIGNATURE_HEADER: webhooks.sign(body=body, timestamp=timestamp, secret=SECRET),
+        },
+    )
+
+
+def texts_on(account) -> list[bool]:
+    values = account_values(account=account)
+    return [values[key] for key in (Choice.SMS_ALERTS, Choice.SMS_OFFERS, Choice.SMS_SURVEYS)]
+
+
+def test_there_are_at_least_forty_messages_in_the_table__R_SMS_3():
+    assert len(OPT_OUTS) + len(NOT_OPT_OUTS) >= 40
+
+
+@pytest.mark.parametrize("text", OPT_OUTS)
+def test_the_whole_message_as_an_opt_out_word_turns_every_text_category_off__R_SMS_3(text):
+    account = AccountFactory(phone=NUMBER)
+    response = post_text(text)
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"reply": webhooks.STOP_REPLY}
+    assert texts_on(account) == [False, False, False]
+
+
+@pytest.mark.parametrize("text", NOT_OPT_OUTS)
+def test_a_message_that_is_not_an_opt_out_word_changes_nothing__R_SMS_3(text):
+    account = AccountFactory(phone=NUMBER)
+    response = post_text(text)
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["reply"] != webhooks.STOP_REPLY
+    assert texts_on(account) == [True, True, True]
+
+
+@pytest.mark.parametrize("depth", [33, 1000, 100_000])
+def test_a_signed_body_nested_too_deeply_is_a_400_and_changes_nothing__R_SMS_3(depth):
+    account = AccountFactory(phone=NUMBER)
+    body = ('{"from": "' + NUMBER + '", "text": "STOP", "x": ' + "[" * depth + "]" * depth + "}").encode()
+    timestamp = int(time.time())
+    response = Client().post(
+        reverse("sms_inbound"),
+        body,
+        content_type="application/json",
+        headers={
+            webhooks.TIMESTAMP_HEADER: str(timestamp),
+            webhooks.SIGNATURE_HEADER: webhooks.sign(body=body, timestamp=timestamp, secret=SECRET),
+        },
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert texts_on(account) == [True, True, True]
