@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
+from common import db
+
 logger = logging.getLogger("common.database")
 
 # What Django's session backends issue: 32 characters from [a-z0-9] (django.contrib.sessions' VALID_KEY_CHARS).
@@ -49,9 +51,36 @@ class NoStoreForSignedInMiddleware:
         return response
 
 
+class DatabaseDeadlineMiddleware:
+    """Every query of the request waits at most DATABASE_QUERY_DEADLINE_S (common.db). Early in MIDDLEWARE, so
+    the session's and the user's reads are bounded too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with db.bounded_waits():
+            return self.get_response(request)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The friendly error page with 503 and a Retry-After: the database did not answer in time (a lock or
+    statement timeout, a lost or cut connection). The browser may try again; nothing was changed."""
+    response = HttpResponse(
+        render_to_string("500.html"), status=HTTPStatus.SERVICE_UNAVAILABLE, content_type="text/html"
+    )
+    response["Retry-After"] = str(RETRY_AFTER_S)
+    add_never_cache_headers(response)
+    return response
+
+
+RETRY_AFTER_S = 5
+
+
 class DatabaseUnavailableMiddleware:
-    """A view stopped by the database (lock or statement timeout, lost connection) answers 503 with the
-    friendly error page and a Retry-After, within the configured timeouts; the error is still logged."""
+    """A view stopped by the database answers 503 (database_unavailable) within the configured bounds; the error
+    is logged without the request's query string. Failures outside the view (a session saved as the response
+    goes out) reach common.views.server_error, which answers the same."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -62,10 +91,5 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, OperationalError):
             return None
-        logger.error("Database unavailable during %s %r", request.method, request.path, exc_info=exception)
-        response = HttpResponse(
-            render_to_string("500.html"), status=HTTPStatus.SERVICE_UNAVAILABLE, content_type="text/html"
-        )
-        response["Retry-After"] = "5"
-        add_never_cache_headers(response)
-        return response
+        logger.error("Database unavailable during %s %s: %s", request.method, request.path, type(exception).__name__)
+        return database_unavailable(request)

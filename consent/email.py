@@ -8,12 +8,16 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from accounts.models import Profile
 from consent import policy, selectors
 from consent.choices import REGISTRY, Page
 
 UNSUBSCRIBE_SALT = "consent.unsubscribe"
+# The query parameter of the one-click link that holds the signed token.
+TOKEN_PARAMETER = "t"
+TOKEN_MAX_LENGTH = 512
 
 
 class BadUnsubscribeLink(Exception):
@@ -37,13 +41,15 @@ def unsubscribe_token(*, profile: Profile, category: str) -> str:
 
 
 def unsubscribe_url(*, profile: Profile, category: str) -> str:
-    path = reverse("unsubscribe", kwargs={"token": unsubscribe_token(profile=profile, category=category)})
-    return settings.PRIVACY_SITE_URL.rstrip("/") + path
+    query = urlencode({TOKEN_PARAMETER: unsubscribe_token(profile=profile, category=category)})
+    return f"{settings.PRIVACY_SITE_URL.rstrip('/')}{reverse('unsubscribe')}?{query}"
 
 
 def unsubscribe_read(token: str) -> Unsubscribe:
     """The profile and category of a link, or BadUnsubscribeLink (tampered, expired, or no longer valid)."""
     max_age = settings.UNSUBSCRIBE_LINK_MAX_AGE_DAYS * 24 * 60 * 60
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        raise BadUnsubscribeLink
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=max_age)
         profile_id, category = UUID(str(data["p"])), str(data["c"])

@@ -7,6 +7,8 @@ from accounts.forms import ThrottledPasswordResetForm
 from consent.api import api
 from consent.views import cookies, public, unsubscribe, webhooks
 
+handler500 = "common.views.server_error"
+
 admin.site.site_header = "Privacy Center support"
 admin.site.site_title = "Privacy Center support"
 admin.site.index_title = "Accounts, profiles and consent"
@@ -38,7 +40,9 @@ urlpatterns = [
     path("account/", account_views.account, name="account"),
     path("account/phone/", account_views.phone, name="phone"),
     path("account/", include("consent.urls")),
-    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    # The signed token travels in the query string (?t=...), which no log keeps (gunicorn.conf.py, Django's own
+    # request logging): a path would put it in every access log line.
+    path("unsubscribe/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("webhooks/sms/inbound/", webhooks.sms_inbound, name="sms_inbound"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -18,11 +18,11 @@ BAD_LINK = (
 
 @csrf_exempt  # RFC 8058: the mail provider POSTs without a session or CSRF token; the signed link is the proof.
 @require_http_methods(["GET", "HEAD", "POST"])
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+def unsubscribe(request: HttpRequest) -> HttpResponse:
     """GET asks to confirm; POST unsubscribes that profile from that category (source unsubscribe_link). A
-    tampered or expired link gets a clear page with 400, never a 500."""
+    missing, tampered or expired link gets a clear page with 400, never a 500."""
     try:
-        link = email.unsubscribe_read(token)
+        link = email.unsubscribe_read(request.GET.get(email.TOKEN_PARAMETER, ""))
     except email.BadUnsubscribeLink:
         return render(request, "consent/unsubscribe.html", {"bad_link": BAD_LINK}, status=HTTPStatus.BAD_REQUEST)
     if request.method == "POST":

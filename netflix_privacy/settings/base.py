@@ -36,6 +36,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every query of a request waits at most DATABASE_QUERY_DEADLINE_S, whatever the database does (common.db).
+    "common.middleware.DatabaseDeadlineMiddleware",
     # A session cookie Django could not have issued never reaches the session store (or the database).
     "common.middleware.SessionCookieShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +85,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep connections between requests, and check them before reuse so a restarted database costs one error at most.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The longest a request waits for one query's answer before its connection is cut (common.db): above the
+# statement and lock timeouts PostgreSQL enforces itself, for the case where it cannot (a frozen backend).
+DATABASE_QUERY_DEADLINE_S = env.float("DATABASE_QUERY_DEADLINE_S", default=5)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite as a web server's database: WAL lets readers run beside the one writer; IMMEDIATE transactions take
     # the write lock when they start, so two writers queue (busy_timeout) instead of failing with "database is
@@ -90,11 +95,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": env.int("SQLITE_BUSY_TIMEOUT_S", default=20),
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_S", default=5),
             "init_command": (
                 "PRAGMA journal_mode=WAL;"
                 "PRAGMA synchronous=NORMAL;"
-                f"PRAGMA busy_timeout={env.int('SQLITE_BUSY_TIMEOUT_S', default=20) * 1000};"
+                f"PRAGMA busy_timeout={env.int('SQLITE_BUSY_TIMEOUT_S', default=5) * 1000};"
             ),
         }
     )
@@ -103,6 +108,10 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # give up connecting after DATABASE_CONNECT_TIMEOUT, on a statement or a lock wait after the limits below.
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     _pg_options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    # Django's health check before reusing a connection sends its own `SELECT 1`, which no execute wrapper sees,
+    # so it could wait forever on a frozen backend; without it, a connection broken while idle fails its first
+    # query under the deadline instead (one 503), and the next request connects afresh.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     _pg_options.setdefault(
         "options",
         f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=3000)}"

@@ -1,0 +1,13 @@
+"""gunicorn's settings for this project; gunicorn reads ./gunicorn.conf.py when started from the checkout
+(README, Deployment). Command-line options (--bind, --workers, --threads) override these.
+
+The access log keeps what operating the site needs and nothing personal or secret: the client's address, the time,
+the method, the path WITHOUT its query string (admin searches hold emails, one-click unsubscribe links their signed
+token), the status, the size and the time taken. No referrer (it can hold another page's query string) and no user
+agent.
+"""
+
+accesslog = "-"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# A worker that stops answering its master (a hung sync worker) is replaced after this long.
+timeout = 30
