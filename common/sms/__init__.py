@@ -1,7 +1,7 @@
 """Text messages, in the manner of Django's email backends: code calls `send_text`; the SMS_BACKEND setting
 chooses what happens to the message. Shipped: `console` (prints it; local development) and `locmem` (keeps it in
 `outbox`; tests). A real provider is one class in this package (or anywhere importable) with `send_messages`,
-named in SMS_BACKEND: the one place to plug one in (see README, "Text messages").
+named in SMS_BACKEND: the one place to plug one in (docs/downstream.md, "Text messages").
 
 Nothing here decides whether a text may be sent: marketing texts ask consent.policy first, and a password-reset
 text needs only a number on file (R-SMS-1, R-SMS-2).
