@@ -17,7 +17,7 @@ class ProfileLimitReached(Exception):
 
 
 class PrimaryProfileCannotBeKids(Exception):
-    """The primary profile is the account owner's and is never a kids profile (SPEC §2)."""
+    """The primary profile is the account owner's and is never a kids profile (docs/rules.md)."""
 
 
 def _lock_account(account: Account) -> Account:

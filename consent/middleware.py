@@ -1,9 +1,10 @@
 """The request's privacy context, worked out once (`request.privacy`), and the signal middleware.
 
-Middleware only reads the request and annotates it; services write. The one documented exception (STYLE.md,
-rule 5) is here: when a request carries an honoured Global Privacy Control signal and the policy says something
-would change, PrivacyMiddleware calls the services to apply it. On the way out it adds `Vary: Sec-GPC`, records
-an honoured signal in the browser's consent cookie, and drops cookies the browser has not allowed (R-CK-3).
+Middleware only reads the request and annotates it; services write. The one documented exception
+(docs/architecture.md, "Where a rule lives") is here: when a request carries an honoured Global Privacy Control
+signal and the policy says something would change, PrivacyMiddleware calls the services to apply it. On the way
+out it adds `Vary: Sec-GPC`, records an honoured signal in the browser's consent cookie, and drops cookies the
+browser has not allowed (R-CK-3).
 """
 
 from collections.abc import Callable, Mapping

@@ -2,7 +2,7 @@
 
 No ORM, no request, no settings. Pages, admin, services, commands and the API all ask here, so a rule changes
 in one place. What a choice is (its default, scope, page, what "opt out of all" does to it) is read from the
-registry in consent.choices. Rule ids refer to SPEC.md.
+registry in consent.choices. Rule ids are listed in docs/rules.md.
 """
 
 import calendar
@@ -224,7 +224,7 @@ def resolve_jurisdiction(*, proxy_value: str | None, account_region: str | None)
     return ""
 
 
-# Audit retention (SPEC §8) ---------------------------------------------------------------------------------
+# Audit retention (R-AU-3) ----------------------------------------------------------------------------------
 
 # R-AU-3: consent events are kept at least this many calendar months.
 EVENT_RETENTION_MONTHS = 24
@@ -245,7 +245,7 @@ def event_purge_cutoff(now: datetime) -> datetime:
     return months_before(now, EVENT_RETENTION_MONTHS)
 
 
-# Global Privacy Control (SPEC §5) ---------------------------------------------------------------------------
+# Global Privacy Control (docs/gpc-and-cookies.md) -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -356,7 +356,7 @@ def signal_consent_withdrawn(facts: ProfileFacts, wanted: Mapping[str, bool]) ->
     }
 
 
-# Cookies (SPEC §6) ------------------------------------------------------------------------------------------
+# Cookies (docs/gpc-and-cookies.md) --------------------------------------------------------------------------
 
 NECESSARY = "necessary"
 PERFORMANCE = "performance"

@@ -1,6 +1,7 @@
 """Every member page makes a fixed, pinned number of queries, the same with one profile and with five
-(SPEC §9). The framework's floor for a signed-in page is 2: the session and the account. Jurisdictions and the
-cookie registry are cached per process for a minute, so a running server does not read them per request."""
+(docs/performance.md). The framework's floor for a signed-in page is 2: the session and the account.
+Jurisdictions and the cookie registry are cached per process for a minute, so a running server does not read them
+per request."""
 
 from http import HTTPStatus
 

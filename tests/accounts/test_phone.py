@@ -1,4 +1,4 @@
-"""Change phone number and Delete phone number (SPEC §3, R-SMS-2): both ask for the password again."""
+"""Change phone number and Delete phone number (R-SMS-2): both ask for the password again."""
 
 from http import HTTPStatus
 

@@ -1,4 +1,4 @@
-"""SPEC §10 demo data, exactly, and idempotent."""
+"""The README's demo data, exactly, and idempotent."""
 
 import pytest
 from django.core.management import call_command

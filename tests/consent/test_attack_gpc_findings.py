@@ -1,4 +1,5 @@
-"""What the outside review of Global Privacy Control and cookies found (SPEC §5, §6), one test per defect."""
+"""What the outside review of Global Privacy Control and cookies found (docs/gpc-and-cookies.md), one test per
+defect."""
 
 from datetime import date
 from http import HTTPStatus

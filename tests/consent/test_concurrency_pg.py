@@ -1,4 +1,4 @@
-"""Races proven on PostgreSQL with real row locks: threads, each on its own connection (SPEC §9)."""
+"""Races proven on PostgreSQL with real row locks: threads, each on its own connection (docs/rules.md, Qualities)."""
 
 import threading
 from collections.abc import Callable

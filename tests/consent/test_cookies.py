@@ -1,4 +1,4 @@
-"""The cookie choice tool and its enforcement (SPEC §6)."""
+"""The cookie choice tool and its enforcement (docs/gpc-and-cookies.md)."""
 
 import re
 from http import HTTPStatus

@@ -1,4 +1,4 @@
-"""Global Privacy Control, honoured on the server (SPEC §5)."""
+"""Global Privacy Control, honoured on the server (docs/gpc-and-cookies.md)."""
 
 from datetime import date
 from http import HTTPStatus

@@ -358,7 +358,7 @@ def test_database_keeps_one_current_row_per_account_and_choice(ads_account):
 
 
 def test_database_refuses_a_primary_profile_outside_slot_one(ads_account):
-    """SPEC §2, exactly one primary profile: it must sit in slot 1 (a check constraint) ..."""
+    """Exactly one primary profile (docs/rules.md): it must sit in slot 1 (a check constraint) ..."""
     with pytest.raises(IntegrityError, match="primary_profile_is_slot_1"), transaction.atomic():
         Profile.objects.filter(account=ads_account, name="Sam").update(is_primary=True)
 

@@ -1,4 +1,4 @@
-"""SPEC §10 demo data. Idempotent: an account that already exists is left exactly as it is."""
+"""The demo data (README, "Demo accounts"). Idempotent: an account that already exists is left exactly as it is."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -6,7 +6,7 @@ from django.db import transaction
 from accounts.models import Account, Plan
 from accounts.services import account_create, profile_create
 
-DEMO_PASSWORD = "demo-pass-1234"  # noqa: S105 (published demo credentials, SPEC §10)
+DEMO_PASSWORD = "demo-pass-1234"  # noqa: S105 (published demo credentials, README)
 
 # email, plan, region, phone, [(profile name, is kids)] with the primary profile first.
 DEMO_ACCOUNTS = [
