@@ -1,6 +1,6 @@
 """Groups in the admin: privileges, so only superusers change them (accounts.admin_permissions).
 
-Accounts and profiles are registered in consent/admin.py (the support console shows their choices).
+Accounts and profiles are registered in consent/admin/accounts.py (the support console shows their choices).
 """
 
 from django.contrib import admin

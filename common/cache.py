@@ -51,5 +51,7 @@ def cached(scope: str, key: Hashable, name: str, load: Callable[[], T]) -> T:
 
 
 def changed(scope: str, key: Hashable) -> None:
-    """Values of this version are stale once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: cache.set(_version_key(scope, key), uuid.uuid4().hex, timeout=None))
+    """Values of this version are stale once the current transaction commits (at once outside one). The write has
+    committed by then: a cache that fails to take the new token is logged, not raised, and what it keeps expires
+    within KEPT_SECONDS."""
+    transaction.on_commit(lambda: cache.set(_version_key(scope, key), uuid.uuid4().hex, timeout=None), robust=True)

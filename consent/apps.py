@@ -7,7 +7,7 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from accounts import signals
         from consent import receivers, selectors
@@ -18,6 +18,8 @@ class ConsentConfig(AppConfig):
         for model in (Jurisdiction, Cookie):
             post_save.connect(selectors.rules_changed, sender=model, dispatch_uid=f"rules_saved_{model.__name__}")
             post_delete.connect(selectors.rules_changed, sender=model, dispatch_uid=f"rules_deleted_{model.__name__}")
+        # A data migration edits them through historical models, which send no signals to these receivers.
+        post_migrate.connect(selectors.rules_changed, sender=self, dispatch_uid="rules_migrated")
 
         signals.profile_created.connect(receivers.record_initial_choices, dispatch_uid="consent_initial_choices")
         signals.membership_fact_changing.connect(

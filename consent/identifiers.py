@@ -19,8 +19,8 @@ them as they are gives exactly what the Python functions give. Every other row i
   libphonenumber (forms, admin) and stored as its E.164 text by PhoneNumberField (PHONENUMBER_DB_FORMAT =
   "E164"), a text libphonenumber parses and formats back to itself (tests check this for every region). Python
   would check validity again and leave out a number that a newer libphonenumber no longer accepts; the SQL
-  path sends that number's digest. Checking every number again costs ~35 µs a number, most of the export's
-  time, which is why the check is taken from the write. Any other stored text (spaces, a national format,
+  path sends that number's digest. Checking every number again would be most of the export's time
+  (bench/README.md), which is why the check is taken from the write. Any other stored text (spaces, a national format,
   letters) goes through hash_phone. No phone row: no phone digest, on both paths.
 The export puts the predicate in a CASE whose ELSE takes every other row (false or NULL alike), so each row is
 hashed once, by exactly one of the two.

@@ -1,7 +1,8 @@
 """Text messages, in the manner of Django's email backends: code calls `send_text`; the SMS_BACKEND setting
 chooses what happens to the message. Shipped (common.sms.backends): `ConsoleBackend` (prints it; local development
 only, refused by `check --deploy`), `LocmemBackend` (keeps it in `outbox`; tests) and `HttpBackend` (a provider's
-HTTP API; production's default). Another provider is one class with `send_messages`, named in SMS_BACKEND (docs/downstream.md, "Text messages").
+HTTP API; production's default). Another provider is one class with `send_messages`, named in SMS_BACKEND
+(docs/downstream.md, "Text messages").
 
 Nothing here decides whether a text may be sent: marketing texts ask consent.policy first, and a password-reset
 text needs only a number on file (R-SMS-1, R-SMS-2).
