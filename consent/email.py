@@ -16,7 +16,7 @@ from consent.choices import REGISTRY, Page
 
 UNSUBSCRIBE_SALT = "consent.unsubscribe"
 # The query parameter of the one-click link that holds the signed token.
-TOKEN_PARAMETER = "t"
+TOKEN_PARAMETER = "t"  # noqa: S105 (a parameter name, not a secret)
 TOKEN_MAX_LENGTH = 512
 
 

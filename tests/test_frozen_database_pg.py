@@ -4,6 +4,7 @@ Retry-After within the deadline, the other worker keeps serving what needs no da
 by fresh connections at once. Only the backends of this test's own server connections are frozen, and always
 thawed."""
 
+import contextlib
 import os
 import signal
 import threading
@@ -48,10 +49,8 @@ def server_backends() -> list[int]:
 
 def signal_all(pids: list[int], signum: int) -> None:
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
-        except ProcessLookupError:
-            pass
 
 
 def test_a_frozen_backend_costs_a_503_within_the_deadline_and_service_goes_on(tmp_path):
@@ -86,7 +85,7 @@ def test_a_frozen_backend_costs_a_503_within_the_deadline_and_service_goes_on(tm
             assert took < DEADLINE_S
             waiting.join(timeout=30)
             assert answers, "a request on a frozen connection never answered"
-            status, headers, took = answers[0]
+            status, _, took = answers[0]
             assert status in {HTTPStatus.OK, HTTPStatus.SERVICE_UNAVAILABLE}
             assert took < DEADLINE_S + 2, f"a request waited {took:.1f} s on a frozen database"
             # The cut connections are replaced: every worker serves pages again while the old backends stay frozen.

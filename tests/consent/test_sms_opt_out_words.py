@@ -59,7 +59,7 @@ OPT_OUTS = [
     "OPTOUT",
     "optout",
     "OptOut.",
-    "ＳＴＯＰ",
+    "\uff33\uff34\uff2f\uff30",
     "s\u200btop",
     "\u200bSTOP",
     "STOP\n",
