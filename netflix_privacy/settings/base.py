@@ -228,10 +228,18 @@ PRIVACY_SITE_URL = env.str("PRIVACY_SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Privacy Center <no-reply@example.com>")
 # How long a one-click unsubscribe link works (R-EM-2); an older one gets a page saying how to unsubscribe.
 UNSUBSCRIBE_LINK_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_LINK_MAX_AGE_DAYS", default=60)
-# Background tasks (Django's Tasks API, the django-tasks backport): marketing email and texts. The database
-# backend keeps the queue in our own database (`manage.py db_worker` runs it); a deployment that outgrows one
-# database sets TASKS_BACKEND=django_tasks_rq.RQBackend (pip install django-tasks-rq; see README).
-TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# Background tasks (Django's Tasks API, the django-tasks backport): marketing email and texts, password-reset
+# links and codes. The database backend keeps the queue in our own database (`manage.py db_worker` runs it). A
+# deployment whose database should not carry the queue sets TASKS_BACKEND=django_tasks_rq.RQBackend and RQ_URL
+# (Redis Queue; install requirements/rq.lock) and runs `manage.py rqworker --job-class django_tasks_rq.Job default`.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")
+TASKS: dict[str, dict[str, Any]] = {"default": {"BACKEND": TASKS_BACKEND}}
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {
+        "default": {"URL": env.str("RQ_URL", default="redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 600},
+    }
 
 # Where text messages go (common.sms): the console locally; in production a provider (the HTTP backend by
 # default, which needs SMS_PROVIDER_URL and SMS_PROVIDER_TOKEN; `check --deploy` refuses the console there).
