@@ -54,15 +54,15 @@ def _hash(reset_id: uuid.UUID, code: str) -> str:
     return salted_hmac("accounts.reset.code", f"{reset_id}:{code}", algorithm="sha256").hexdigest()
 
 
-def _take_all(kind: str, identifier: str, requester: Requester) -> None:
-    """Count one request for `identifier` (an email address or a number) against every limit, or raise."""
+def _take_all(requester: Requester, **identifiers: str) -> None:
+    """Count one request of `requester` for these identifiers (an email address, a number) against every limit,
+    or raise Throttled."""
     per_hour = settings.PASSWORD_RESET_TEXTS_PER_HOUR
-    limits = [
-        ("reset-requester", requester.address, settings.PASSWORD_RESET_PER_REQUESTER_PER_HOUR),
-        (f"reset-{kind}-requester", f"{identifier}\x00{requester.address}", per_hour),
-    ]
-    if not requester.is_member:
-        limits.append((f"reset-{kind}", identifier, settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR))
+    limits = [("reset-requester", requester.address, settings.PASSWORD_RESET_PER_REQUESTER_PER_HOUR)]
+    for kind, identifier in identifiers.items():
+        limits.append((f"reset-{kind}-requester", f"{identifier}\x00{requester.address}", per_hour))
+        if not requester.is_member:
+            limits.append((f"reset-{kind}", identifier, settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR))
     for name, subject, limit in limits:
         if not throttle.take(name, subject, limit=limit, window_seconds=HOUR):
             raise Throttled
@@ -76,7 +76,7 @@ def _active_account_id(*, email: str, **also: object) -> int | None:
 def reset_link_request(*, email: str, requester: Requester, domain: str, use_https: bool) -> None:
     """Reset by email: queue the link for the account with this (normalised) address, if there is one. Raises
     Throttled; the asker is told the same thing either way."""
-    _take_all("email-link", email, requester)
+    _take_all(requester, email_link=email)
     account_id = _active_account_id(email=email)
     send_reset_link.enqueue(account_id=account_id, domain=domain, use_https=use_https)
 
@@ -85,8 +85,7 @@ def reset_text_request(*, email: str, number: str, requester: Requester) -> uuid
     """Reset by text: queue a code for `number` if it is the phone on file of the active account with `email`.
     Returns the id to enter the code against, the same kind of value whether or not anything will be sent.
     Raises Throttled."""
-    _take_all("number", number, requester)
-    _take_all("email", email, requester)
+    _take_all(requester, number=number, email=email)
     reset_id = uuid.uuid4()
     account_id = _active_account_id(email=email, phone__number=number)
     send_reset_code.enqueue(account_id=account_id, reset_id=str(reset_id))

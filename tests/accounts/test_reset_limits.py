@@ -1,0 +1,141 @@
+"""Password reset limits (accounts.reset): per requester, per address or number from one requester, and per
+address or number from everyone, which the member's own browser is not held to; and both resets answer the same,
+in the same time, whether or not an account matches (sending goes through the task queue)."""
+
+import statistics
+import time
+from http import HTTPStatus
+
+import pytest
+from django.core import mail
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from accounts.browsers import KNOWN_BROWSER_COOKIE
+from common.sms import backends
+from tests.factories import PASSWORD, AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+EMAIL, NUMBER = "texts@example.com", "+14155550123"
+CLIENT_IP_HEADER = "X-Test-Client-IP"
+
+
+@pytest.fixture(autouse=True)
+def _empty_outboxes():
+    backends.outbox.clear()
+    yield
+    backends.outbox.clear()
+
+
+@pytest.fixture
+def member(db):
+    return AccountFactory(email=EMAIL, phone=NUMBER)
+
+
+def ask_for_code(client: Client, *, email: str = EMAIL, number: str = NUMBER, ip: str = "192.0.2.1"):
+    return client.post(
+        reverse("password_reset_text"), {"email": email, "number": number}, headers={CLIENT_IP_HEADER: ip}
+    )
+
+
+def ask_for_link(client: Client, *, email: str = EMAIL, ip: str = "192.0.2.1"):
+    return client.post(reverse("password_reset"), {"email": email}, headers={CLIENT_IP_HEADER: ip})
+
+
+@override_settings(PRIVACY_CLIENT_IP_HEADER=CLIENT_IP_HEADER, PASSWORD_RESET_TEXTS_PER_HOUR=3)
+def test_one_requester_gets_at_most_the_limit_of_codes_for_one_number(member):
+    answers = [ask_for_code(Client()).status_code for _ in range(5)]
+    assert answers == [HTTPStatus.FOUND] * 3 + [HTTPStatus.TOO_MANY_REQUESTS] * 2
+    assert len(backends.outbox) == 3
+
+
+@override_settings(
+    PRIVACY_CLIENT_IP_HEADER=CLIENT_IP_HEADER, PASSWORD_RESET_TEXTS_PER_HOUR=3, PASSWORD_RESET_PER_REQUESTER_PER_HOUR=5
+)
+def test_one_requester_gets_at_most_the_limit_over_all_addresses(member):
+    answers = [
+        ask_for_code(Client(), email=f"nobody{n}@example.com", number=f"+1415555014{n}").status_code for n in range(7)
+    ]
+    assert answers.count(HTTPStatus.FOUND) == 5
+    assert answers[5:] == [HTTPStatus.TOO_MANY_REQUESTS] * 2
+
+
+@override_settings(
+    PRIVACY_CLIENT_IP_HEADER=CLIENT_IP_HEADER, PASSWORD_RESET_TEXTS_PER_HOUR=3, PASSWORD_RESET_PER_ADDRESS_PER_HOUR=4
+)
+def test_strangers_spread_over_many_addresses_cannot_starve_the_members_own_browser(client, member):
+    strangers = [ask_for_code(Client(), ip=f"198.51.100.{n}").status_code for n in range(6)]
+    assert strangers.count(HTTPStatus.FOUND) == 4, "everyone together is capped per number"
+    assert len(backends.outbox) == 4
+    assert ask_for_code(Client(), ip="198.51.100.99").status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+    # The member signed in on this browser before: the number's shared limit does not hold them back.
+    client.post(reverse("login"), {"username": EMAIL, "password": PASSWORD})
+    assert KNOWN_BROWSER_COOKIE in client.cookies
+    client.post(reverse("logout"))
+    assert ask_for_code(client, ip="203.0.113.7").status_code == HTTPStatus.FOUND
+    assert len(backends.outbox) == 5
+
+
+@override_settings(
+    PRIVACY_CLIENT_IP_HEADER=CLIENT_IP_HEADER, PASSWORD_RESET_TEXTS_PER_HOUR=3, PASSWORD_RESET_PER_ADDRESS_PER_HOUR=2
+)
+def test_reset_links_by_email_have_the_same_limits(client, member):
+    for n in range(4):
+        assert ask_for_link(Client(), ip=f"198.51.100.{n}").status_code == HTTPStatus.FOUND
+    assert len(mail.outbox) == 2, "everyone together is capped per address; each asker was told the same"
+    client.post(reverse("login"), {"username": EMAIL, "password": PASSWORD})
+    client.post(reverse("logout"))
+    ask_for_link(client, ip="203.0.113.7")
+    assert len(mail.outbox) == 3
+
+
+@override_settings(PRIVACY_CLIENT_IP_HEADER=CLIENT_IP_HEADER, PASSWORD_RESET_CODE_TRIES_PER_HOUR=4)
+def test_code_checks_are_limited_per_requester_whatever_the_code(member):
+    client = Client()
+    ask_for_code(client)
+    answers = [
+        client.post(
+            reverse("password_reset_text_code"),
+            {"code": f"{n:06d}", "new_password1": "x-new-pass-987", "new_password2": "x-new-pass-987"},
+            headers={CLIENT_IP_HEADER: "192.0.2.1"},
+        ).status_code
+        for n in range(6)
+    ]
+    assert answers == [HTTPStatus.BAD_REQUEST] * 6  # the same answer: the code did not work
+
+
+def median_ms(client: Client, post) -> float:
+    samples = []
+    for _ in range(40):
+        started = time.perf_counter()
+        post(client)
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+@override_settings(
+    TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+    PASSWORD_RESET_TEXTS_PER_HOUR=10_000,
+    PASSWORD_RESET_PER_ADDRESS_PER_HOUR=10_000,
+    PASSWORD_RESET_PER_REQUESTER_PER_HOUR=10_000,
+)
+@pytest.mark.parametrize(
+    "post",
+    [
+        pytest.param(lambda email: lambda client: ask_for_code(client, email=email), id="text"),
+        pytest.param(lambda email: lambda client: ask_for_link(client, email=email), id="email"),
+    ],
+)
+def test_a_reset_request_takes_the_same_time_whether_or_not_the_account_exists(member, post):
+    """The request throttles, looks up and enqueues the same way for a real and an unknown account; the worker
+    does the sending. Medians over interleaved rounds, so the machine's load hits both alike."""
+    real, unknown = [], []
+    for _ in range(3):
+        real.append(median_ms(Client(), post(EMAIL)))
+        unknown.append(median_ms(Client(), post("unknown-member@example.com")))
+    real_ms, unknown_ms = statistics.median(real), statistics.median(unknown)
+    assert abs(real_ms - unknown_ms) <= 0.25 * max(real_ms, unknown_ms), (real_ms, unknown_ms)
+    assert backends.outbox == [], "nothing is sent inside the request"
+    assert mail.outbox == []
