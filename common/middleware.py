@@ -10,6 +10,8 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from common import db
 
@@ -64,8 +66,8 @@ class DatabaseDeadlineMiddleware:
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
-    """The friendly error page with 503 and a Retry-After: the database did not answer in time (a lock or
-    statement timeout, a lost or cut connection). The browser may try again; nothing was changed."""
+    """The friendly error page with 503 and a Retry-After: the database or the shared cache did not answer in time
+    (a lock or statement timeout, a lost or cut connection). The browser may try again; nothing was changed."""
     response = HttpResponse(
         render_to_string("500.html"), status=HTTPStatus.SERVICE_UNAVAILABLE, content_type="text/html"
     )
@@ -75,6 +77,10 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 RETRY_AFTER_S = 5
+
+# What "the database or the shared cache did not answer in time" looks like: Django's OperationalError (timeouts,
+# lost or cut connections; the database cache too), and Redis's own errors from Django's RedisCache.
+UNAVAILABLE = (OperationalError, RedisConnectionError, RedisTimeoutError)
 
 
 class DatabaseUnavailableMiddleware:
@@ -89,7 +95,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError):
+        if not isinstance(exception, UNAVAILABLE):
             return None
         logger.error("Database unavailable during %s %s: %s", request.method, request.path, type(exception).__name__)
         return database_unavailable(request)

@@ -2,17 +2,16 @@
 
 import sys
 
-from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.views import defaults
 
-from common.middleware import database_unavailable
+from common.middleware import UNAVAILABLE, database_unavailable
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Django's 500 page, except when what failed was the database not answering (outside a view, e.g. while the
-    session is saved): then 503 with Retry-After, as for a view (common.middleware)."""
+    """Django's 500 page, except when what failed was the database or the shared cache not answering outside a
+    view (the session read or saved by its middleware): then 503 with Retry-After, as for a view."""
     failure = sys.exc_info()[1]  # Django calls the handler while the exception is being handled
-    if isinstance(failure, OperationalError):
+    if isinstance(failure, UNAVAILABLE):
         return database_unavailable(request)
     return defaults.server_error(request)
