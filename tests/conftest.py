@@ -14,6 +14,9 @@ from consent.choices import Choice, Source
 from consent.models import ConsentEvent
 from tests.factories import AccountFactory, ProfileFactory, StaffFactory
 
+# Every test fails if its flow logged personal or secret data (tests/log_guard.py).
+pytest_plugins = ["tests.log_guard"]
+
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
