@@ -4,8 +4,11 @@
   profiles per request, authenticated with the service token from PRIVACY_API_TOKEN (compared in constant time).
   Every answer comes from consent.selectors (the facts the pages read) and consent.policy (the rules the pages
   apply), so the API and the pages cannot disagree.
-- The mobile app (R-AD-1, R-PUSH-1): a member exchanges email and password for an app token (throttled by
-  django-axes like the sign-in page), then registers or updates a device with that token.
+- The mobile app (R-AD-1, R-PUSH-1, R-DEV-1): a member exchanges email and password for an app token (throttled
+  by django-axes like the sign-in page), then registers or updates a device with that token, and can revoke the
+  token or every token of the account. A token stops working after PRIVACY_APP_TOKEN_IDLE_DAYS (90) days
+  without use; an account holds at most PRIVACY_APP_TOKENS_PER_ACCOUNT (10) tokens (a new one retires the least
+  recently used) and PRIVACY_DEVICES_PER_ACCOUNT (10) devices (one more is refused with 409).
 
 Errors never reveal why: a missing or wrong token is 401 with an empty body, malformed input is 400, an unknown
 (or someone else's) profile or device is 404.
@@ -19,7 +22,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.crypto import constant_time_compare
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.responses import Status
@@ -29,7 +31,7 @@ from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from consent import policy, selectors, services
 from consent.choices import Choice
-from consent.models import AppToken, Device, Platform, app_token_digest
+from consent.models import AppToken, Device, Platform
 
 BATCH_MAX = 1000
 
@@ -47,20 +49,15 @@ class ServiceToken(HttpBearer):
 
 
 class MemberToken(HttpBearer):
-    """`Authorization: Bearer <app token>`: the member the token was issued to, while the account is active.
-    Only digests are stored, and the lookup is by digest, so timing reveals nothing about a stored token."""
+    """`Authorization: Bearer <app token>`: the token (and through it the member) while it still works
+    (consent.services.app_token_use)."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Account | None:
-        found = (
-            AppToken.objects.select_related("account")
-            .filter(digest=app_token_digest(token), account__is_active=True)
-            .first()
-        )
-        if found is None or not constant_time_compare(
-            found.password_fingerprint, found.account.get_session_auth_hash()
-        ):
-            return None  # unknown, or issued before the password last changed
-        return found.account
+    def authenticate(self, request: HttpRequest, token: str) -> AppToken | None:
+        return services.app_token_use(secret=token)
+
+
+def _app_token(request: HttpRequest) -> AppToken:
+    return request.auth  # type: ignore[attr-defined]  # set by ninja's auth to MemberToken's result
 
 
 api = NinjaAPI(
@@ -86,6 +83,15 @@ def _malformed(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))} for error in exc.errors
     ]
     return api.create_response(request, {"detail": "malformed request", "errors": problems}, status=400)
+
+
+@api.exception_handler(services.DeviceLimitReached)
+def _device_limit(request: HttpRequest, exc: services.DeviceLimitReached) -> HttpResponse:
+    detail = (
+        f"this account has registered {exc.limit} devices, the most it may: sign one of them out first, or "
+        "update one with PUT /api/v1/devices/{device_id}"
+    )
+    return api.create_response(request, {"detail": detail, "errors": []}, status=HTTPStatus.CONFLICT)
 
 
 # Eligibility (R-API-1) -----------------------------------------------------------------------------------------
@@ -179,16 +185,45 @@ class Credentials(Schema):
 
 class IssuedToken(Schema):
     token: str
+    idle_lifetime_days: int = Field(description="The token stops working after this many days without use.")
 
 
 @api.post(
-    "/app/tokens", response={201: IssuedToken}, summary="Exchange the member's email and password for an app token"
+    "/app/tokens",
+    response={201: IssuedToken},
+    summary="Exchange the member's email and password for an app token",
+    description="An account holds at most PRIVACY_APP_TOKENS_PER_ACCOUNT tokens: a new one retires the least "
+    "recently used.",
 )
-def app_token_create(request: HttpRequest, payload: Credentials) -> Status[dict[str, str]]:
+def app_token_create(request: HttpRequest, payload: Credentials) -> Status[dict[str, Any]]:
     account = authenticate(request, username=payload.email, password=payload.password)
     if not isinstance(account, Account):
         raise AuthenticationError
-    return Status(HTTPStatus.CREATED, {"token": services.app_token_issue(account=account)})
+    token = services.app_token_issue(account=account)
+    return Status(HTTPStatus.CREATED, {"token": token, "idle_lifetime_days": settings.PRIVACY_APP_TOKEN_IDLE_DAYS})
+
+
+@api.delete(
+    "/app/tokens/current",
+    auth=MemberToken(),
+    response={204: None},
+    summary="Revoke the app token this request is made with (sign this app out)",
+)
+def app_token_delete_current(request: HttpRequest) -> Status[None]:
+    token = _app_token(request)
+    services.app_token_revoke(account=token.account, token_id=token.pk)
+    return Status(HTTPStatus.NO_CONTENT, None)
+
+
+@api.delete(
+    "/app/tokens",
+    auth=MemberToken(),
+    response={204: None},
+    summary="Revoke every app token of the member's account, this one included (sign the app out everywhere)",
+)
+def app_token_delete_all(request: HttpRequest) -> Status[None]:
+    services.app_token_revoke_all(account=_app_token(request).account)
+    return Status(HTTPStatus.NO_CONTENT, None)
 
 
 class DeviceIn(Schema):
@@ -216,7 +251,7 @@ def _device_out(device: Device) -> dict[str, Any]:
 
 
 def _register(request: HttpRequest, payload: DeviceIn, device: Device | None) -> Device:
-    account = request.auth  # type: ignore[attr-defined]  # set by ninja's auth to MemberToken's result
+    account = _app_token(request).account
     return services.device_register(
         account=account,
         device=device,
@@ -228,7 +263,14 @@ def _register(request: HttpRequest, payload: DeviceIn, device: Device | None) ->
     )
 
 
-@api.post("/devices", auth=MemberToken(), response={201: DeviceOut}, summary="Register the member's device")
+@api.post(
+    "/devices",
+    auth=MemberToken(),
+    response={201: DeviceOut, 409: Problem},
+    summary="Register the member's device",
+    description="An account registers at most PRIVACY_DEVICES_PER_ACCOUNT devices: one more is refused with 409 "
+    "(nothing is written) until one is signed out; updating a registered device is always possible.",
+)
 def device_create(request: HttpRequest, payload: DeviceIn) -> Status[dict[str, Any]]:
     return Status(HTTPStatus.CREATED, _device_out(_register(request, payload, None)))
 
@@ -240,7 +282,7 @@ def device_create(request: HttpRequest, payload: DeviceIn) -> Status[dict[str, A
     summary="Update what the app reports about one of the member's devices",
 )
 def device_update(request: HttpRequest, device_id: UUID, payload: DeviceIn) -> dict[str, Any]:
-    device = Device.objects.filter(pk=device_id, account=request.auth).first()  # type: ignore[attr-defined]
+    device = Device.objects.filter(pk=device_id, account=_app_token(request).account).first()
     if device is None:
         raise Http404("unknown device")
     return _device_out(_register(request, payload, device))
