@@ -195,6 +195,8 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 LOGIN_RECORD_RETENTION_DAYS = env.int("LOGIN_RECORD_RETENTION_DAYS", default=30)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The lock-out answers in the form of the answer it replaces: the page above, or the API's JSON 429.
+AXES_LOCKOUT_CALLABLE = "common.problems.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

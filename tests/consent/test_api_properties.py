@@ -64,7 +64,7 @@ def test_eligibility_never_answers_a_server_error__R_API_1(ads_account, data, pr
     response = Client().get("/api/v1/eligibility", params, **_headers(auth))
     assert response.status_code in ANSWERS
     if response.status_code == HTTPStatus.UNAUTHORIZED:
-        assert response.content == b""
+        assert response.json() == {"detail": "not authenticated", "errors": []}
 
 
 json_values = st.recursive(
