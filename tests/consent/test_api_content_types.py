@@ -12,7 +12,7 @@ import time_machine
 from axes.models import AccessAttempt
 
 from consent import services
-from consent.models import AppToken, ConsentEvent, Device
+from consent.models import AppToken, ConsentEvent, Device, Platform
 from tests.factories import PASSWORD, AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,12 @@ def _body_endpoints(member) -> list[tuple[str, str, dict, dict]]:
     """(method, path, a valid body, the headers that authorise it) for every API operation that reads a body."""
     account, token = member
     device = Device.objects.filter(account=account).first() or services.device_register(
-        account=account, acting_user=account, **DEVICE
+        account=account,
+        platform=Platform.IOS,
+        advertising_id="",
+        limit_ad_tracking=False,
+        notifications=True,
+        acting_user=account,
     )
     app = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     return [

@@ -6,12 +6,14 @@ import json
 import uuid
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import cast
 
 import pytest
 from django.db import OperationalError, connection
 
+from accounts.models import Account
 from consent import services
-from consent.models import Device
+from consent.models import Device, Platform
 from tests.factories import PASSWORD, AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +28,21 @@ class Api:
 
     def __init__(self, client) -> None:
         self.client = client
-        self.account = AccountFactory()
+        self.account = cast(Account, AccountFactory())
         self.token = services.app_token_issue(account=self.account)
         self.app = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
-        self.device = services.device_register(account=self.account, acting_user=self.account, **DEVICE)
+        self.device = self.register()
         self.profile = self.account.profiles.get()
+
+    def register(self) -> Device:
+        return services.device_register(
+            account=self.account,
+            platform=Platform.IOS,
+            advertising_id="",
+            limit_ad_tracking=False,
+            notifications=True,
+            acting_user=self.account,
+        )
 
     def json(self, method: str, path: str, body, content_type: str = "application/json", **headers):
         data = body if isinstance(body, str) else json.dumps(body)
@@ -46,7 +58,7 @@ class Api:
 
     def at_device_limit(self):
         for _ in range(9):
-            services.device_register(account=self.account, acting_user=self.account, **DEVICE)
+            self.register()
         return self.json("post", "/api/v1/devices", DEVICE, **self.app)
 
     def put_device(self, body, device=None, **kwargs):
