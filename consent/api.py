@@ -98,22 +98,27 @@ def _malformed(msg: str) -> HttpResponse:
     return problem(HTTPStatus.BAD_REQUEST, "malformed request", errors=[{"loc": ["body"], "msg": msg}])
 
 
+def _too_big() -> HttpResponse:
+    return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the body may be at most {BODY_MAX_BYTES} bytes")
+
+
 def _body_refusal(request: HttpRequest) -> HttpResponse | None:
     """Why a request's body is refused before anything else runs (authentication included), or None. An empty
     body is left to the operation (one that needs a body answers 400)."""
     if request.method not in BODY_METHODS:
         return None  # no operation reads a body on GET or DELETE
-    too_big = problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the body may be at most {BODY_MAX_BYTES} bytes")
     try:
-        if int(request.META.get("CONTENT_LENGTH") or 0) > BODY_MAX_BYTES:
-            return too_big
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0  # as Django reads it: no body
+    if declared > BODY_MAX_BYTES:
+        return _too_big()  # without reading it
+    try:
         body = request.body
-    except (ValueError, RequestDataTooBig):
-        return too_big
+    except RequestDataTooBig:  # DATA_UPLOAD_MAX_MEMORY_SIZE set below BODY_MAX_BYTES
+        return _too_big()
     if not body:
         return None
-    if len(body) > BODY_MAX_BYTES:
-        return too_big
     if request.content_type != JSON:
         return problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"send the body as JSON, with Content-Type: {JSON}")
     try:

@@ -157,6 +157,10 @@ def test_a_body_over_256_kib_is_413_and_one_not_utf8_is_400__R_API_1(client, mem
         response = _send(client, method, path, big, "application/json", headers)
         assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE, path
         assert response.json() == {"detail": "the body may be at most 262144 bytes", "errors": []}
+        declared = getattr(client, method)(
+            path, "{}", content_type="application/json", headers={"Content-Length": str(10**9)}, **headers
+        )
+        assert declared.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE, path  # refused without reading it
         latin1 = '{"email": "caf\xe9"}'.encode("latin-1")
         response = _send(client, method, path, latin1, "application/json", headers)
         assert response.status_code == HTTPStatus.BAD_REQUEST, path

@@ -117,6 +117,17 @@ def test_the_idle_lifetime_is_a_setting__R_API_1():
         assert services.app_token_use(secret=token) is None
 
 
+@pytest.mark.django_db
+def test_a_token_issued_before_the_password_changed_is_refused_and_dropped__R_API_1():
+    account = AccountFactory()
+    token = services.app_token_issue(account=account)
+    account.set_password("a-new-pass-5678")
+    account.save(update_fields=["password"])
+    assert services.app_token_use(secret=token) is None
+    assert not AppToken.objects.filter(account=account).exists()
+    assert services.app_token_use(secret=services.app_token_issue(account=account)) is not None
+
+
 # Tokens per account ----------------------------------------------------------------------------------------------
 
 
