@@ -4,34 +4,58 @@
   profiles per request, authenticated with the service token from PRIVACY_API_TOKEN (compared in constant time).
   Every answer comes from consent.selectors (the facts the pages read) and consent.policy (the rules the pages
   apply), so the API and the pages cannot disagree.
-- The mobile app (R-AD-1, R-PUSH-1): a member exchanges email and password for an app token (throttled by
-  django-axes like the sign-in page), then registers or updates a device with that token.
+- The mobile app (R-AD-1, R-PUSH-1, R-DEV-1): a member exchanges email and password for an app token (throttled
+  by django-axes like the sign-in page), then registers or updates a device with that token, and can revoke the
+  token or every token of the account. A token stops working after PRIVACY_APP_TOKEN_IDLE_DAYS (90) days
+  without use; an account holds at most PRIVACY_APP_TOKENS_PER_ACCOUNT (10) tokens (a new one retires the least
+  recently used) and PRIVACY_DEVICES_PER_ACCOUNT (10) devices (one more is refused with 409).
 
-Errors never reveal why: a missing or wrong token is 401 with an empty body, malformed input is 400, an unknown
-(or someone else's) profile or device is 404.
+Requests: a body (POST, PUT) is JSON sent with `Content-Type: application/json`, at most 256 KiB and nested at
+most 32 arrays or objects deep. Anything else is refused before authentication runs (415, 413, 400) and changes
+nothing, so a form on another site (which can send only text/plain, form-encoded or multipart bodies) cannot
+drive the sign-in lock-out.
+
+Errors: every error is JSON in one shape, `{"detail": "<in words>", "errors": [{"loc": [...], "msg": "..."}]}`,
+where `errors` lists problems with the input (where and what, never the value sent back) and is empty otherwise,
+and each operation lists the statuses it can answer. They never reveal why a credential failed: a missing, wrong
+or expired token, or a wrong password, is 401 with `WWW-Authenticate: Bearer`; malformed input is 400; an unknown
+(or someone else's) profile or device is 404; too many failed sign-ins is 429 with Retry-After; a database that
+does not answer in time is 503 with Retry-After.
 """
 
+import functools
 import hmac
+import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.crypto import constant_time_compare
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
+from common import json as json_bodies
+from common.problems import problem
 from consent import policy, selectors, services
 from consent.choices import Choice
-from consent.models import AppToken, Device, Platform, app_token_digest
+from consent.models import AppToken, Device, Platform
+
+logger = logging.getLogger(__name__)
 
 BATCH_MAX = 1000
+# A batch of 1,000 profile ids is about 40 KiB; pretty-printed, under 100.
+BODY_MAX_BYTES = 256 * 1024
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+JSON = "application/json"
 
 
 class ServiceToken(HttpBearer):
@@ -47,20 +71,15 @@ class ServiceToken(HttpBearer):
 
 
 class MemberToken(HttpBearer):
-    """`Authorization: Bearer <app token>`: the member the token was issued to, while the account is active.
-    Only digests are stored, and the lookup is by digest, so timing reveals nothing about a stored token."""
+    """`Authorization: Bearer <app token>`: the token (and through it the member) while it still works
+    (consent.services.app_token_use)."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Account | None:
-        found = (
-            AppToken.objects.select_related("account")
-            .filter(digest=app_token_digest(token), account__is_active=True)
-            .first()
-        )
-        if found is None or not constant_time_compare(
-            found.password_fingerprint, found.account.get_session_auth_hash()
-        ):
-            return None  # unknown, or issued before the password last changed
-        return found.account
+    def authenticate(self, request: HttpRequest, token: str) -> AppToken | None:
+        return services.app_token_use(secret=token)
+
+
+def _app_token(request: HttpRequest) -> AppToken:
+    return request.auth  # type: ignore[attr-defined]  # set by ninja's auth to MemberToken's result
 
 
 api = NinjaAPI(
@@ -72,20 +91,126 @@ api = NinjaAPI(
 )
 
 
+# Requests and errors --------------------------------------------------------------------------------------------
+
+
+def _malformed(msg: str) -> HttpResponse:
+    return problem(HTTPStatus.BAD_REQUEST, "malformed request", errors=[{"loc": ["body"], "msg": msg}])
+
+
+def _too_big() -> HttpResponse:
+    return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the body may be at most {BODY_MAX_BYTES} bytes")
+
+
+def _body_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Why a request's body is refused before anything else runs (authentication included), or None. An empty
+    body is left to the operation (one that needs a body answers 400)."""
+    if request.method not in BODY_METHODS:
+        return None  # no operation reads a body on GET or DELETE
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0  # as Django reads it: no body
+    if declared > BODY_MAX_BYTES:
+        return _too_big()  # without reading it
+    try:
+        body = request.body
+    except RequestDataTooBig:  # DATA_UPLOAD_MAX_MEMORY_SIZE set below BODY_MAX_BYTES
+        return _too_big()
+    if not body:
+        return None
+    if request.content_type != JSON:
+        return problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"send the body as JSON, with Content-Type: {JSON}")
+    try:
+        depth = json_bodies.nesting_depth(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return _malformed("the body is not UTF-8")
+    if depth > json_bodies.MAX_DEPTH:
+        return _malformed(f"arrays and objects nested deeper than {json_bodies.MAX_DEPTH}")
+    return None
+
+
+def _json_bodies_only(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refusal = _body_refusal(request)
+        return refusal if refusal is not None else run(request, *args, **kwargs)
+
+    return checked
+
+
+# "view" mode: around the whole operation, before authentication, throttling and parsing.
+api.add_decorator(_json_bodies_only, mode="view")
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthorised(request: HttpRequest, exc: Exception) -> HttpResponse:
-    response = HttpResponse(status=HTTPStatus.UNAUTHORIZED)
+    response = problem(HTTPStatus.UNAUTHORIZED, "not authenticated")
     response["WWW-Authenticate"] = "Bearer"
     return response
 
 
 @api.exception_handler(ValidationError)
-def _malformed(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     # Where and what, never the submitted values back.
-    problems = [
-        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))} for error in exc.errors
-    ]
-    return api.create_response(request, {"detail": "malformed request", "errors": problems}, status=400)
+    return problem(
+        HTTPStatus.BAD_REQUEST,
+        "malformed request",
+        errors=[
+            {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))}
+            for error in exc.errors
+        ],
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusals, e.g. a body that is not JSON ("Cannot parse request body", 400).
+    return problem(HTTPStatus(exc.status_code), str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(HTTPStatus.NOT_FOUND, "not found")
+
+
+@api.exception_handler(services.DeviceLimitReached)
+def _device_limit(request: HttpRequest, exc: services.DeviceLimitReached) -> HttpResponse:
+    return problem(
+        HTTPStatus.CONFLICT,
+        f"this account has registered {exc.limit} devices, the most it may: sign one of them out first, or "
+        "update one with PUT /api/v1/devices/{device_id}",
+    )
+
+
+@api.exception_handler(OperationalError)
+def _database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    # As common.middleware.DatabaseUnavailableMiddleware does for pages; the route, never ids or tokens.
+    route = request.resolver_match.route if request.resolver_match else ""
+    logger.error("Database unavailable during %s %s", request.method, route, exc_info=exc)
+    response = problem(HTTPStatus.SERVICE_UNAVAILABLE, "the service is unavailable for a moment; try again")
+    response["Retry-After"] = "5"
+    return response
+
+
+class ProblemItem(Schema):
+    loc: list[str] = Field(description='Where in the request, e.g. ["body", "profiles", "0"].')
+    msg: str
+
+
+class Problem(Schema):
+    detail: str = Field(description="What went wrong, in words.")
+    errors: list[ProblemItem] = Field(description="Problems with the input; empty when none is to blame.")
+
+
+# Every operation can meet a database that does not answer in time; every one with a body can get a body it refuses.
+ALWAYS = (HTTPStatus.SERVICE_UNAVAILABLE,)
+BODY = (HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+
+
+def _answers(success: dict[int, Any], *errors: HTTPStatus) -> dict[int, Any]:
+    """An operation's documented answers: its success, and each error status it can answer, all as Problem."""
+    return {**success, **{int(status): Problem for status in sorted({*errors, *ALWAYS})}}
 
 
 # Eligibility (R-API-1) -----------------------------------------------------------------------------------------
@@ -111,10 +236,6 @@ class BatchOut(Schema):
     unknown: list[UUID] = Field(description="Requested profiles that do not exist.")
 
 
-class Problem(Schema):
-    detail: str
-
-
 def _answer(
     profile_id: UUID,
     facts: policy.ProfileFacts,
@@ -136,7 +257,7 @@ def _answer(
 @api.get(
     "/eligibility",
     auth=ServiceToken(),
-    response={200: Eligibility, 404: Problem},
+    response=_answers({200: Eligibility}, HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND),
     summary="May this profile (on this device) get behavioral ads, MIC, each email and text category",
 )
 def eligibility(request: HttpRequest, profile: UUID, device: UUID | None = None) -> dict[str, Any]:
@@ -157,7 +278,7 @@ def eligibility(request: HttpRequest, profile: UUID, device: UUID | None = None)
 @api.post(
     "/eligibility/batch",
     auth=ServiceToken(),
-    response=BatchOut,
+    response=_answers({200: BatchOut}, *BODY, HTTPStatus.UNAUTHORIZED),
     summary=f"Eligibility of up to {BATCH_MAX} profiles in one read-only request (two queries)",
 )
 def eligibility_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
@@ -169,7 +290,7 @@ def eligibility_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     }
 
 
-# The mobile app (R-AD-1, R-PUSH-1) ----------------------------------------------------------------------------
+# The mobile app (R-AD-1, R-PUSH-1, R-DEV-1) ---------------------------------------------------------------------
 
 
 class Credentials(Schema):
@@ -179,16 +300,45 @@ class Credentials(Schema):
 
 class IssuedToken(Schema):
     token: str
+    idle_lifetime_days: int = Field(description="The token stops working after this many days without use.")
 
 
 @api.post(
-    "/app/tokens", response={201: IssuedToken}, summary="Exchange the member's email and password for an app token"
+    "/app/tokens",
+    response=_answers({201: IssuedToken}, *BODY, HTTPStatus.UNAUTHORIZED, HTTPStatus.TOO_MANY_REQUESTS),
+    summary="Exchange the member's email and password for an app token",
+    description="Failed attempts count towards the sign-in lock-out (django-axes), which answers 429. An account "
+    "holds at most PRIVACY_APP_TOKENS_PER_ACCOUNT tokens: a new one retires the least recently used.",
 )
-def app_token_create(request: HttpRequest, payload: Credentials) -> Status[dict[str, str]]:
+def app_token_create(request: HttpRequest, payload: Credentials) -> Status[dict[str, Any]]:
     account = authenticate(request, username=payload.email, password=payload.password)
     if not isinstance(account, Account):
         raise AuthenticationError
-    return Status(HTTPStatus.CREATED, {"token": services.app_token_issue(account=account)})
+    token = services.app_token_issue(account=account)
+    return Status(HTTPStatus.CREATED, {"token": token, "idle_lifetime_days": settings.PRIVACY_APP_TOKEN_IDLE_DAYS})
+
+
+@api.delete(
+    "/app/tokens/current",
+    auth=MemberToken(),
+    response=_answers({204: None}, HTTPStatus.UNAUTHORIZED),
+    summary="Revoke the app token this request is made with (sign this app out)",
+)
+def app_token_delete_current(request: HttpRequest) -> Status[None]:
+    token = _app_token(request)
+    services.app_token_revoke(account=token.account, token_id=token.pk)
+    return Status(HTTPStatus.NO_CONTENT, None)
+
+
+@api.delete(
+    "/app/tokens",
+    auth=MemberToken(),
+    response=_answers({204: None}, HTTPStatus.UNAUTHORIZED),
+    summary="Revoke every app token of the member's account, this one included (sign the app out everywhere)",
+)
+def app_token_delete_all(request: HttpRequest) -> Status[None]:
+    services.app_token_revoke_all(account=_app_token(request).account)
+    return Status(HTTPStatus.NO_CONTENT, None)
 
 
 class DeviceIn(Schema):
@@ -216,7 +366,7 @@ def _device_out(device: Device) -> dict[str, Any]:
 
 
 def _register(request: HttpRequest, payload: DeviceIn, device: Device | None) -> Device:
-    account = request.auth  # type: ignore[attr-defined]  # set by ninja's auth to MemberToken's result
+    account = _app_token(request).account
     return services.device_register(
         account=account,
         device=device,
@@ -228,7 +378,14 @@ def _register(request: HttpRequest, payload: DeviceIn, device: Device | None) ->
     )
 
 
-@api.post("/devices", auth=MemberToken(), response={201: DeviceOut}, summary="Register the member's device")
+@api.post(
+    "/devices",
+    auth=MemberToken(),
+    response=_answers({201: DeviceOut}, *BODY, HTTPStatus.UNAUTHORIZED, HTTPStatus.CONFLICT),
+    summary="Register the member's device",
+    description="An account registers at most PRIVACY_DEVICES_PER_ACCOUNT devices: one more is refused with 409 "
+    "(nothing is written) until one is signed out; updating a registered device is always possible.",
+)
 def device_create(request: HttpRequest, payload: DeviceIn) -> Status[dict[str, Any]]:
     return Status(HTTPStatus.CREATED, _device_out(_register(request, payload, None)))
 
@@ -236,11 +393,11 @@ def device_create(request: HttpRequest, payload: DeviceIn) -> Status[dict[str, A
 @api.put(
     "/devices/{device_id}",
     auth=MemberToken(),
-    response={200: DeviceOut, 404: Problem},
+    response=_answers({200: DeviceOut}, *BODY, HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND),
     summary="Update what the app reports about one of the member's devices",
 )
 def device_update(request: HttpRequest, device_id: UUID, payload: DeviceIn) -> dict[str, Any]:
-    device = Device.objects.filter(pk=device_id, account=request.auth).first()  # type: ignore[attr-defined]
+    device = Device.objects.filter(pk=device_id, account=_app_token(request).account).first()
     if device is None:
         raise Http404("unknown device")
     return _device_out(_register(request, payload, device))

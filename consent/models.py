@@ -278,7 +278,9 @@ def app_token_digest(token: str) -> str:
 
 class AppToken(models.Model):
     """A signed-in member's token for the mobile app. Only its SHA-256 is stored: a database leak reveals no
-    usable token. Issued by consent.services.app_token_issue (after the member's password), revocable."""
+    usable token. Issued by consent.services.app_token_issue (after the member's password), checked by
+    app_token_use, revocable (app_token_revoke, app_token_revoke_all); it expires after
+    PRIVACY_APP_TOKEN_IDLE_DAYS without use."""
 
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_tokens")
     digest = models.CharField(max_length=64, unique=True)
@@ -286,6 +288,10 @@ class AppToken(models.Model):
     # change (reset by text or email, the member, staff) ends the token, as it ends the member's sessions.
     password_fingerprint = models.CharField(max_length=128, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When the token was last used, recorded at most once a day (consent.policy.app_token_use_to_record) so that
+    # checking a token does not write on every request. Tokens that existed before this field start from the
+    # migration's time.
+    last_used_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]

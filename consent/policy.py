@@ -7,9 +7,9 @@ registry in consent.choices. Rule ids are listed in docs/rules.md.
 
 import calendar
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, signal_consent_key
@@ -385,3 +385,44 @@ def cookie_categories_allowed(
     if signal_honoured:
         allowed.discard(ADVERTISING)
     return frozenset({NECESSARY, *allowed})
+
+
+# The mobile app's tokens and devices (R-AD-1, R-PUSH-1, R-DEV-1) --------------------------------------------
+
+# A token's use is written down at most this often, so checking a token is a read on almost every request.
+APP_TOKEN_USE_RECORDED_EVERY = timedelta(days=1)
+
+
+def app_token_expired(*, last_used_at: datetime, now: datetime, idle_lifetime: timedelta) -> bool:
+    """An app token unused (as recorded) for `idle_lifetime` no longer works. Use is recorded at most once per
+    APP_TOKEN_USE_RECORDED_EVERY, so a token may end up to that much sooner after its last request."""
+    return now - last_used_at >= idle_lifetime
+
+
+def app_token_use_to_record(*, last_used_at: datetime, now: datetime) -> bool:
+    """Whether this use of a token is written down (its idle lifetime starts again): once a day at most."""
+    return now - last_used_at >= APP_TOKEN_USE_RECORDED_EVERY
+
+
+def app_tokens_to_retire(
+    tokens: Sequence[tuple[K, datetime]], *, now: datetime, idle_lifetime: timedelta, limit: int
+) -> list[K]:
+    """Which of an account's tokens, given as (id, last use) oldest first, go when one more is issued: every
+    expired one, then the least recently used (the older on a tie) until the new one makes at most `limit`
+    (at least 1)."""
+    expired, alive = [], []
+    for position, (key, last_used_at) in enumerate(tokens):
+        if app_token_expired(last_used_at=last_used_at, now=now, idle_lifetime=idle_lifetime):
+            expired.append(key)
+        else:
+            alive.append((last_used_at, position, key))
+    alive.sort(key=lambda each: each[:2])
+    surplus = len(alive) - (max(limit, 1) - 1)
+    return expired + [key for _, _, key in alive[: max(surplus, 0)]]
+
+
+def device_may_be_added(*, devices: int, limit: int) -> bool:
+    """An account registers at most `limit` devices (at least 1): one more is refused, not swapped for an old
+    one, so a device the member still uses keeps its id and settings and a loop of registrations stops
+    writing consent events at the limit."""
+    return devices < max(limit, 1)

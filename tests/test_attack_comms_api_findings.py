@@ -103,7 +103,7 @@ def test_a_whitespace_only_service_token_authorises_no_one__R_API_1(client, ads_
     for header in ("Bearer  ", "Bearer   ", "Bearer \t"):
         response = client.get("/api/v1/eligibility", {"profile": str(alex.pk)}, HTTP_AUTHORIZATION=header)
         assert response.status_code == 401
-        assert response.content == b""
+        assert response.json() == {"detail": "not authenticated", "errors": []}
 
 
 # STOP webhook ----------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ One module per area; callers use the names below (`from consent import services;
   change of a choice's effect);
 - `signal`: an honoured Global Privacy Control signal applied to the account;
 - `communications`: one-click unsubscribe, inbound STOP, the phone's deletion on the trail;
-- `devices`: the mobile app's devices and tokens.
+- `devices`: the mobile app's devices and tokens (their lifetime and per-account limits).
 """
 
 from consent.services.choices import (
@@ -25,12 +25,20 @@ from consent.services.choices import (
     profile_set_choices,
 )
 from consent.services.communications import account_phone_deleted, profile_unsubscribe, texts_stop
-from consent.services.devices import app_token_issue, app_token_revoke, device_register
+from consent.services.devices import (
+    DeviceLimitReached,
+    app_token_issue,
+    app_token_revoke,
+    app_token_revoke_all,
+    app_token_use,
+    device_register,
+)
 from consent.services.signal import signal_apply, signal_covered
 
 __all__ = [
     "Actor",
     "ChoiceNotAvailable",
+    "DeviceLimitReached",
     "NotPrimaryProfile",
     "SignalConflict",
     "WrongScope",
@@ -38,6 +46,8 @@ __all__ = [
     "account_phone_deleted",
     "app_token_issue",
     "app_token_revoke",
+    "app_token_revoke_all",
+    "app_token_use",
     "audit_change_of_effect",
     "choices_set",
     "device_event_ref",

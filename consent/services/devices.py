@@ -1,12 +1,31 @@
-"""The mobile app (R-AD-1, R-PUSH-1): devices, what they report, and the member's app tokens."""
+"""The mobile app (R-AD-1, R-PUSH-1): devices, what they report, and the member's app tokens.
 
+Limits (settings, documented in .env.example): an app token stops working after PRIVACY_APP_TOKEN_IDLE_DAYS
+without use, an account keeps at most PRIVACY_APP_TOKENS_PER_ACCOUNT tokens (issuing one more retires the least
+recently used) and registers at most PRIVACY_DEVICES_PER_ACCOUNT devices (one more is refused: DeviceLimitReached).
+Tokens are credentials, not choices: issuing, retiring and revoking them writes no consent event.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from accounts.models import Account
+from consent import policy
 from consent.choices import Choice, Source
 from consent.models import AppToken, Device, Platform, app_token_digest
 from consent.services.choices import Actor, choices_set, lock_account
+
+
+class DeviceLimitReached(Exception):
+    """The account has registered as many devices as it may (PRIVACY_DEVICES_PER_ACCOUNT); nothing was written."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} devices per account")
+        self.limit = limit
 
 
 @transaction.atomic
@@ -22,10 +41,16 @@ def device_register(
 ) -> Device:
     """Register a new device for the account (device None) or update one of its devices with what the app
     reports. The limit-ad-tracking flag and notification permission are the device's registry choices,
-    written by the one writer with source `app`. The advertising id is not kept while tracking is limited."""
+    written by the one writer with source `app`. The advertising id is not kept while tracking is limited.
+
+    A new device beyond PRIVACY_DEVICES_PER_ACCOUNT raises DeviceLimitReached and writes nothing; updating a
+    device the account has is always possible."""
     locked_account = lock_account(account.pk)
     kept_id = "" if limit_ad_tracking else advertising_id
     if device is None:
+        limit = settings.PRIVACY_DEVICES_PER_ACCOUNT
+        if not policy.device_may_be_added(devices=Device.objects.filter(account=locked_account).count(), limit=limit):
+            raise DeviceLimitReached(limit)
         device = Device.objects.create(account=locked_account, platform=platform, advertising_id=kept_id)
     else:
         device = Device.objects.select_for_update().get(pk=device.pk, account=locked_account)
@@ -40,17 +65,71 @@ def device_register(
     return device
 
 
+def _idle_lifetime() -> timedelta:
+    return timedelta(days=settings.PRIVACY_APP_TOKEN_IDLE_DAYS)
+
+
 @transaction.atomic
 def app_token_issue(*, account: Account) -> str:
-    """A new app token for the member; the secret is returned once and only its digest is stored."""
+    """A new app token for the member; the secret is returned once and only its digest is stored. The account's
+    expired tokens go, and so do its least recently used ones beyond PRIVACY_APP_TOKENS_PER_ACCOUNT. The
+    account row is locked, so tokens issued at once cannot exceed the limit together."""
+    locked_account = lock_account(account.pk)
+    now = timezone.now()
+    held = AppToken.objects.filter(account=locked_account).order_by("created_at", "pk")
+    retired = policy.app_tokens_to_retire(
+        list(held.values_list("pk", "last_used_at")),
+        now=now,
+        idle_lifetime=_idle_lifetime(),
+        limit=settings.PRIVACY_APP_TOKENS_PER_ACCOUNT,
+    )
+    if retired:
+        AppToken.objects.filter(pk__in=retired).delete()
     secret = AppToken.new_secret()
     AppToken.objects.create(
-        account=account, digest=app_token_digest(secret), password_fingerprint=account.get_session_auth_hash()
+        account=locked_account,
+        digest=app_token_digest(secret),
+        password_fingerprint=locked_account.get_session_auth_hash(),
+        created_at=now,
+        last_used_at=now,
     )
     return secret
 
 
 @transaction.atomic
-def app_token_revoke(*, account: Account, secret: str) -> bool:
-    deleted, _ = AppToken.objects.filter(account=account, digest=app_token_digest(secret)).delete()
+def app_token_use(*, secret: str) -> AppToken | None:
+    """The app token with this secret (its account attached) while it works: the account is active, the password
+    has not changed since it was issued, and it has been used within PRIVACY_APP_TOKEN_IDLE_DAYS. A token that
+    can never work again is deleted. The use is recorded (the idle lifetime starts again) at most once a day,
+    so a check is one read on almost every request. The lookup is by digest: timing reveals nothing."""
+    found = (
+        AppToken.objects.select_related("account")
+        .filter(digest=app_token_digest(secret), account__is_active=True)
+        .first()
+    )
+    if found is None:
+        return None
+    now = timezone.now()
+    if not constant_time_compare(
+        found.password_fingerprint, found.account.get_session_auth_hash()
+    ) or policy.app_token_expired(last_used_at=found.last_used_at, now=now, idle_lifetime=_idle_lifetime()):
+        AppToken.objects.filter(pk=found.pk).delete()
+        return None
+    if policy.app_token_use_to_record(last_used_at=found.last_used_at, now=now):
+        AppToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        found.last_used_at = now
+    return found
+
+
+@transaction.atomic
+def app_token_revoke(*, account: Account, token_id: int) -> bool:
+    """Revoke one of the account's app tokens (another account's is left alone); whether one was revoked."""
+    deleted, _ = AppToken.objects.filter(account=account, pk=token_id).delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def app_token_revoke_all(*, account: Account) -> int:
+    """Revoke every app token of the account (signed out of the app everywhere); how many were revoked."""
+    deleted, _ = AppToken.objects.filter(account=account).delete()
+    return deleted

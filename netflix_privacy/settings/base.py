@@ -204,6 +204,8 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 LOGIN_RECORD_RETENTION_DAYS = env.int("LOGIN_RECORD_RETENTION_DAYS", default=30)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The lock-out answers in the form of the answer it replaces: the page above, or the API's JSON 429.
+AXES_LOCKOUT_CALLABLE = "common.problems.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -221,6 +223,13 @@ PRIVACY_GPC_EVERYWHERE = env.bool("PRIVACY_GPC_EVERYWHERE", default=False)
 # R-API-1: the bearer token downstream systems send to /api/v1/eligibility. Empty (the default): the API refuses
 # everyone. Use a long random value (python -c "import secrets; print(secrets.token_urlsafe(32))").
 PRIVACY_API_TOKEN = env.str("PRIVACY_API_TOKEN", default="")
+# The mobile app's tokens and devices (consent.services.devices). A token stops working after this many days
+# without use; its use is recorded at most once a day, so that is at worst a day sooner after its last request. An
+# account keeps at most this many tokens (issuing one more retires the least recently used) and registers at most
+# this many devices (one more is refused with 409 until one is signed out). Each at least 1.
+PRIVACY_APP_TOKEN_IDLE_DAYS = env.int("PRIVACY_APP_TOKEN_IDLE_DAYS", default=90)
+PRIVACY_APP_TOKENS_PER_ACCOUNT = env.int("PRIVACY_APP_TOKENS_PER_ACCOUNT", default=10)
+PRIVACY_DEVICES_PER_ACCOUNT = env.int("PRIVACY_DEVICES_PER_ACCOUNT", default=10)
 # The date /.well-known/gpc.json reports as the last change of how this site handles the signal (R-GPC-7).
 PRIVACY_GPC_LAST_UPDATE = "2026-11-25"
 # Email and text messages (R-EM-*, R-SMS-*). Absolute links in email (the one-click unsubscribe) start here.

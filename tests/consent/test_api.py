@@ -138,7 +138,7 @@ def test_unknown_profile_or_device_is_404__R_API_1(client, ads_account):
         {"HTTP_AUTHORIZATION": TOKEN},
     ],
 )
-def test_missing_or_wrong_token_is_401_without_detail__R_API_1(client, ads_account, headers):
+def test_missing_or_wrong_token_is_401_without_saying_why__R_API_1(client, ads_account, headers):
     alex = profile_named(ads_account, "Alex")
     for response in (
         client.get("/api/v1/eligibility", {"profile": str(alex.pk)}, **headers),
@@ -146,7 +146,7 @@ def test_missing_or_wrong_token_is_401_without_detail__R_API_1(client, ads_accou
         client.post("/api/v1/eligibility/batch", "{}", content_type="application/json", **headers),
     ):
         assert response.status_code == HTTPStatus.UNAUTHORIZED
-        assert response.content == b""
+        assert response.json() == {"detail": "not authenticated", "errors": []}
 
 
 @pytest.mark.django_db
