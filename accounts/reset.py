@@ -96,6 +96,8 @@ def reset_text_request(*, email: str, number: str, requester: Requester) -> uuid
 def send_reset_link(*, account_id: int | None, domain: str, use_https: bool) -> bool:
     """The worker's half of reset by email: Django's own reset form sends the link to the account's address.
     Returns whether an account was there to send to."""
+    if account_id is None:
+        return False
     account = Account.objects.filter(pk=account_id, is_active=True).first()
     if account is None:
         return False
@@ -110,6 +112,8 @@ def send_reset_link(*, account_id: int | None, domain: str, use_https: bool) -> 
 def send_reset_code(*, account_id: int | None, reset_id: str) -> bool:
     """The worker's half of reset by text: a new code for the account, stored only as a keyed hash under
     `reset_id` (replacing any pending one), texted to the number on file now. Returns whether it was sent."""
+    if account_id is None:
+        return False
     account = Account.objects.select_related("phone").filter(pk=account_id, is_active=True).first()
     if account is None or not hasattr(account, "phone"):
         return False
