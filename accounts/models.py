@@ -93,7 +93,10 @@ class Account(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.email
+        # Never the email: the admin copies str() into its history (django_admin_log.object_repr), its page
+        # titles and every select that names an account. The admin's columns show the address explicitly, to
+        # staff who may see it.
+        return f"Account #{self.pk}" if self.pk is not None else "New account"
 
     def clean(self) -> None:
         super().clean()

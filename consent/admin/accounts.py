@@ -6,7 +6,7 @@ and the phone only through the same services as the members' pages (R-AU-4).
 """
 
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,7 +17,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts import services as account_services
-from accounts.admin_permissions import ActionPermissionMixin, StaffPrivilegesMixin, may_change_account
+from accounts.admin_permissions import (
+    ActionPermissionMixin,
+    StaffPrivilegesMixin,
+    may_change_account,
+    may_see_emails,
+)
 from accounts.forms import PhoneNumberAdminForm
 from accounts.models import Account, PhoneNumber, Profile
 from consent import policy, selectors, services
@@ -201,7 +206,7 @@ class ProfileAdminForm(forms.ModelForm):
 @admin.register(Profile)
 class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
     form = ProfileAdminForm
-    list_display = ["name", "account", "is_primary", "is_kids", "choices_summary"]
+    list_display = ["name", "account_ref", "is_primary", "is_kids", "choices_summary"]
     list_filter = [
         "is_primary",
         "is_kids",
@@ -209,10 +214,32 @@ class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
         *(choice_filter(spec, profile_ref="pk") for spec in REGISTRY.on_page(Page.PRIVACY)),
     ]
     list_select_related = ["account"]
-    search_fields = ["name", "account__email"]
+    search_fields = ["name"]
     fields = ["account", "name", "is_kids", "is_primary", "current_choices", "created_at"]
-    readonly_fields = ["account", "is_primary", "current_choices", "created_at"]
+    readonly_fields = ["account", "account_email", "is_primary", "current_choices", "created_at"]
     actions = ["opt_profiles_out_of_all"]
+
+    # Staff who may see accounts also see, and search by, the account's email; profile-only staff see the
+    # account as "Account #42" (Account.__str__) and search by profile name only.
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        shown = list(super().get_list_display(request))
+        return [*shown[:2], "account_email", *shown[2:]] if may_see_emails(request.user) else shown
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        searched = list(super().get_search_fields(request))
+        return [*searched, "account__email"] if may_see_emails(request.user) else searched
+
+    def get_fields(self, request: HttpRequest, obj: Profile | None = None) -> list[Any]:
+        fields = list(super().get_fields(request, obj))
+        return [fields[0], "account_email", *fields[1:]] if may_see_emails(request.user) else fields
+
+    @admin.display(description="account", ordering="account_id")
+    def account_ref(self, profile: Profile) -> str:
+        return str(profile.account)  # "Account #42", sorted by id: the column never orders rows by email
+
+    @admin.display(description="account email", ordering="account__email")
+    def account_email(self, profile: Profile) -> str:
+        return profile.account.email
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
