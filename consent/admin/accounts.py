@@ -25,6 +25,7 @@ from accounts.admin_permissions import (
 )
 from accounts.forms import PhoneNumberAdminForm
 from accounts.models import Account, PhoneNumber, Profile
+from common.admin_inputs import BoundedInputsMixin
 from consent import policy, selectors, services
 from consent.admin.filters import choice_filter
 from consent.choices import REGISTRY, Choice, Page, Scope, Source
@@ -123,7 +124,7 @@ class AccountAdminForm(forms.ModelForm):
 
 
 @admin.register(Account)
-class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, admin.ModelAdmin):
+class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, BoundedInputsMixin, admin.ModelAdmin):
     form = AccountAdminForm
     list_display = ["email", "plan", "region", "opted_out_of_all", "is_staff", "date_joined"]
     list_filter = [
@@ -204,7 +205,7 @@ class ProfileAdminForm(forms.ModelForm):
 
 
 @admin.register(Profile)
-class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
+class ProfileAdmin(ActionPermissionMixin, BoundedInputsMixin, admin.ModelAdmin):
     form = ProfileAdminForm
     list_display = ["name", "account_ref", "is_primary", "is_kids", "choices_summary"]
     list_filter = [

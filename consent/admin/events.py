@@ -3,16 +3,16 @@
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.views.main import ChangeList
 from django.http import HttpRequest
 
 from accounts.admin_permissions import may_see_emails
-from consent.admin.filters import DateHierarchyChangeList, EventChoiceFilter, EventSourceFilter
+from common.admin_inputs import BoundedInputsMixin
+from consent.admin.filters import EventChoiceFilter, EventSourceFilter
 from consent.models import ConsentEvent
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(admin.ModelAdmin):
+class ConsentEventAdmin(BoundedInputsMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "account_ref",
@@ -57,9 +57,6 @@ class ConsentEventAdmin(admin.ModelAdmin):
     @admin.display(description="acting user", ordering="acting_user__email")
     def acting_user_email(self, event: ConsentEvent) -> str | None:
         return event.acting_user.email if event.acting_user else None
-
-    def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
-        return DateHierarchyChangeList
 
     @admin.display(description="choice", ordering="choice")
     def choice_label(self, event: ConsentEvent) -> str:
