@@ -7,6 +7,9 @@
   change form or a bulk action.
 - Groups are privileges too (a group's permissions are its members' permissions): only superusers add, change
   or delete one, else any staff user with change_group could give their own group every permission.
+- Changing the email address an account signs in with needs its own permission, accounts.change_account_email
+  (whoever controls the address can take the account with a password reset): without it the field is read-only
+  and a posted address is ignored.
 - Members' email addresses are shown only to staff who may view accounts: staff who work on profiles alone see
   an account as "Account #42" in every list, search, filter and form.
 """
@@ -17,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from accounts.models import Account
 
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+EMAIL_PERMISSION = "accounts.change_account_email"
 # On one's own account also the active flag: staff cannot lock themselves out or back in.
 OWN_ACCOUNT_FIELDS = (*PRIVILEGE_FIELDS, "is_active")
 
@@ -53,6 +57,8 @@ class StaffPrivilegesMixin:
             protected = PRIVILEGE_FIELDS
         else:
             protected = ()
+        if not request.user.has_perm(EMAIL_PERMISSION):
+            protected = (*protected, "email")
         return readonly + [name for name in protected if name not in readonly]
 
     def _may_touch(self, request: HttpRequest, obj: Account | None) -> bool:

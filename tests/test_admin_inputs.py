@@ -4,21 +4,25 @@ integer beyond what its column holds is refused before any query (SQLite's drive
 """
 
 from http import HTTPStatus
+from typing import cast
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Account, Profile
+from accounts.normalize import normalize_email
 from common.admin_inputs import BoundedInputsMixin
 from consent.models import ConsentEvent
 from tests.admin_forms import change_form_data
-from tests.admin_staff import staff_with
+from tests.admin_staff import signed_in, staff_with
 from tests.conftest import events_since, last_event_id, profile_named
+from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +258,52 @@ def test_any_action_selection_answers_without_a_server_error(staff_client, ads_a
     assert Profile.objects.filter(account=ads_account).count() == 3
     assert ConsentEvent.objects.filter(account=ads_account).exists()
     assert profile_named(ads_account, "Alex")
+
+
+emails = st.emails().map(lambda e: e[:254])
+email_inputs = st.one_of(
+    emails,
+    emails.map(str.upper),
+    emails.map(lambda e: f"  {e}\t"),
+    st.sampled_from(
+        ["taken@example.com", "TAKEN@EXAMPLE.COM", " Taken@Example.com ", "", "@", "a@b", "a" * 250 + "@x.io"]
+    ),
+    st.builds(lambda a, b: f"{a}@{b}", any_text, any_text),
+    any_text,
+)
+
+
+@pytest.fixture
+def may_change_emails():
+    return signed_in(staff_with("view_account", "change_account", "change_account_email"))
+
+
+@pytest.fixture
+def member_beside_another(db) -> Account:
+    AccountFactory(email="taken@example.com")
+    return cast(Account, AccountFactory(email="member@example.com"))
+
+
+@PROPERTY
+@given(email=email_inputs)
+def test_any_email_staff_post_is_stored_normalised_audited_and_announced_or_refused__R_AU_4(
+    may_change_emails, member_beside_another, django_capture_on_commit_callbacks, email
+):
+    member = member_beside_another
+    url = reverse("admin:accounts_account_change", args=[member.pk])
+    mark = last_event_id()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = may_change_emails.post(url, account_form(member, email=email))
+
+    assert response.status_code in {HTTPStatus.OK, HTTPStatus.FOUND}
+    stored = Account.objects.values_list("email", flat=True).get(pk=member.pk)
+    if response.status_code == HTTPStatus.FOUND and stored != "member@example.com":
+        assert stored == normalize_email(email)
+        assert [event[1] for event in events_since(mark)] == ["email_changed"]
+        assert [message.to for message in mail.outbox] == [["member@example.com"]]
+    else:
+        assert stored == "member@example.com"
+        assert (events_since(mark), mail.outbox) == ([], [])
+    Account.objects.filter(pk=member.pk).update(email="member@example.com")
+    mail.outbox.clear()

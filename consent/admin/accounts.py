@@ -23,7 +23,7 @@ from accounts.admin_permissions import (
     may_change_account,
     may_see_emails,
 )
-from accounts.forms import PhoneNumberAdminForm
+from accounts.forms import NormalizedEmailField, PhoneNumberAdminForm
 from accounts.models import Account, PhoneNumber, Profile
 from common.admin_inputs import BoundedInputsMixin
 from consent import policy, selectors, services
@@ -121,6 +121,8 @@ class AccountAdminForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["email", "plan", "region", "is_active", "is_staff", "is_superuser", "groups"]
+        # Normalised before the checks (and before "has it changed?"): " EU@example.com" is no change.
+        field_classes = {"email": NormalizedEmailField}
 
 
 @admin.register(Account)
@@ -169,12 +171,21 @@ class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, BoundedInputsMix
         return _events_link(f"account__id__exact={account.pk}", "Every change of a choice on this account")
 
     def save_model(self, request: HttpRequest, obj: Account, form: forms.ModelForm, change: bool) -> None:
-        """The plan goes through accounts.services (an opt-out survives it, a change of BA's effect is
-        audited); the other fields are saved as edited."""
+        """The plan and the email go through accounts.services (an opt-out survives a plan change and a change
+        of BA's effect is audited; an email change is audited and announced to the old address); the other
+        fields are saved as edited. The email is in the form only for staff with change_account_email."""
         if change and "plan" in form.changed_data:
             account_services.account_set_plan(account=obj, plan=obj.plan, acting_user=request.user)  # type: ignore[arg-type]  # staff
+        if change and "email" in form.changed_data:
+            try:
+                account_services.account_change_email(account=obj, email=obj.email, acting_user=request.user)  # type: ignore[arg-type]  # staff
+            except account_services.EmailTaken:  # taken since the form checked it
+                message = "The email address was not changed: another account uses it."
+                self.message_user(request, message, messages.ERROR)
         others = [
-            name for name in form.changed_data if name != "plan" and not Account._meta.get_field(name).many_to_many
+            name
+            for name in form.changed_data
+            if name not in {"plan", "email"} and not Account._meta.get_field(name).many_to_many
         ]
         if others:
             obj.save(update_fields=others)
