@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Profile
+from consent.models import ConsentEvent
 from tests.admin_forms import change_form_data
 from tests.admin_staff import PROFILES_ONLY, VIEW_ONLY, signed_in, staff_with
 from tests.factories import AccountFactory
@@ -40,6 +41,7 @@ def test_profile_only_staff_see_no_members_email_in_lists_searches_filters_or_fo
         reverse("admin:accounts_profile_change", args=[robin.pk]),
         events_url(),
         events_url(f"?account__id__exact={member.pk}"),
+        reverse("admin:consent_consentevent_change", args=[ConsentEvent.objects.filter(account=member).first().pk]),
     ]
     for url in pages:
         response = client.get(url)
