@@ -8,10 +8,11 @@ from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 
 from accounts.admin_permissions import SuperuserOnlyMixin
+from common.admin_inputs import BoundedInputsMixin
 
 admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class PrivilegeGroupAdmin(SuperuserOnlyMixin, GroupAdmin):
+class PrivilegeGroupAdmin(SuperuserOnlyMixin, BoundedInputsMixin, GroupAdmin):
     pass

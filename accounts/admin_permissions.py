@@ -7,6 +7,11 @@
   change form or a bulk action.
 - Groups are privileges too (a group's permissions are its members' permissions): only superusers add, change
   or delete one, else any staff user with change_group could give their own group every permission.
+- Changing the email address an account signs in with needs its own permission, accounts.change_account_email
+  (whoever controls the address can take the account with a password reset): without it the field is read-only
+  and a posted address is ignored.
+- Members' email addresses are shown only to staff who may view accounts: staff who work on profiles alone see
+  an account as "Account #42" in every list, search, filter and form.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -15,8 +20,15 @@ from django.http import HttpRequest, HttpResponse
 from accounts.models import Account
 
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+EMAIL_PERMISSION = "accounts.change_account_email"
 # On one's own account also the active flag: staff cannot lock themselves out or back in.
 OWN_ACCOUNT_FIELDS = (*PRIVILEGE_FIELDS, "is_active")
+
+
+def may_see_emails(user: object) -> bool:
+    """Whether `user` may see members' email addresses: staff who may view (or change) accounts."""
+    has_perm = getattr(user, "has_perm", None)
+    return bool(has_perm and (has_perm("accounts.view_account") or has_perm("accounts.change_account")))
 
 
 def may_change_account(user: object, account: Account) -> bool:
@@ -45,6 +57,8 @@ class StaffPrivilegesMixin:
             protected = PRIVILEGE_FIELDS
         else:
             protected = ()
+        if not request.user.has_perm(EMAIL_PERMISSION):
+            protected = (*protected, "email")
         return readonly + [name for name in protected if name not in readonly]
 
     def _may_touch(self, request: HttpRequest, obj: Account | None) -> bool:

@@ -81,6 +81,9 @@ class Account(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        # Whoever controls the sign-in address can take the account with a password reset: changing it is granted
+        # apart from change_account (accounts.services.account_change_email audits and announces it).
+        permissions = [("change_account_email", "Can change the email address an account signs in with")]
         constraints = [
             models.CheckConstraint(condition=Q(plan__in=Plan.values), name="account_plan_known"),
             # One account per address whatever its case: a second "EU@EXAMPLE.COM" beside "eu@example.com"
@@ -93,7 +96,10 @@ class Account(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.email
+        # Never the email: the admin copies str() into its history (django_admin_log.object_repr), its page
+        # titles and every select that names an account. The admin's columns show the address explicitly, to
+        # staff who may see it.
+        return f"Account #{self.pk}" if self.pk is not None else "New account"
 
     def clean(self) -> None:
         super().clean()

@@ -2,14 +2,27 @@
 
 Every write that could change what a choice means (a new profile, the kids flag, the plan) sends one of
 accounts.signals inside its transaction, so the consent app can record or audit it without this app importing
-it (see accounts/signals.py).
+it (see accounts/signals.py); so does a change of the account's identifiers (the phone's deletion, the email).
 """
 
-from django.db import transaction
+import logging
+from datetime import UTC, datetime
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 from accounts import signals
 from accounts.models import MAX_PROFILES, Account, PasswordResetCode, PhoneNumber, Plan, Profile
-from accounts.normalize import clean_profile_name
+from accounts.normalize import clean_profile_name, normalize_email
+
+logger = logging.getLogger(__name__)
 
 
 class ProfileLimitReached(Exception):
@@ -18,6 +31,10 @@ class ProfileLimitReached(Exception):
 
 class PrimaryProfileCannotBeKids(Exception):
     """The primary profile is the account owner's and is never a kids profile (docs/rules.md)."""
+
+
+class EmailTaken(Exception):
+    """Another account already signs in with this email address (whatever its case)."""
 
 
 def _lock_account(account: Account) -> Account:
@@ -141,3 +158,53 @@ def phone_delete(*, account: Account, acting_user: Account | None = None) -> boo
     if deleted:
         signals.phone_deleted.send(sender=PhoneNumber, account=account, acting_user=acting_user)
     return bool(deleted)
+
+
+@transaction.atomic
+def account_change_email(*, account: Account, email: str, acting_user: Account) -> bool:
+    """Support staff change the address the member signs in with, and resets the password by; return whether
+    it changed. (A member does not change their own address yet.)
+
+    The address is normalised (accounts.normalize) and must be valid and used by no other account, whatever its
+    case (ValidationError, EmailTaken). `email_changed` lets the consent app record that it happened, never the
+    addresses (R-AU-1, R-AU-4). Once the change commits the old address is told, so a member whose address was
+    changed without asking learns of it where they still read their mail. Reset links already sent to the old
+    address stop working by themselves: Django's reset tokens depend on the address.
+    """
+    new = normalize_email(email)
+    validate_email(new)
+    max_length = Account._meta.get_field("email").max_length
+    if max_length is not None and len(new) > max_length:
+        raise ValidationError(f"Use at most {max_length} characters.", code="max_length")
+    locked = _lock_account(account)
+    if locked.email == new:
+        return False
+    if Account.objects.alias(email_lower=Lower("email")).filter(email_lower=new).exclude(pk=locked.pk).exists():
+        raise EmailTaken
+    old = locked.email
+    locked.email = new
+    try:
+        with transaction.atomic():  # another account may take the address between the check and the save
+            locked.save(update_fields=["email"])
+    except IntegrityError:
+        raise EmailTaken from None
+    account.email = new
+    signals.email_changed.send(sender=Account, account=locked, acting_user=acting_user)
+    transaction.on_commit(partial(_notify_old_address, account_id=locked.pk, to=old, changed_at=timezone.now()))
+    return True
+
+
+def _notify_old_address(*, account_id: int, to: str, changed_at: datetime) -> None:
+    """Tell the old address that support changed it and whom to contact (never the new address). The change
+    has committed: a mail server that refuses the message does not undo it, and is logged without the address."""
+    # Plain values only: the templates hold no tags, so they read the same in any template engine.
+    context = {
+        "changed_at": f"{changed_at.astimezone(UTC):%d %B %Y at %H:%M} UTC",
+        "site_url": settings.PRIVACY_SITE_URL,
+    }
+    subject = "".join(render_to_string("registration/email_changed_subject.txt", context).splitlines())
+    body = render_to_string("registration/email_changed_email.txt", context)
+    try:
+        send_mail(subject, body, None, [to])
+    except OSError as error:  # smtplib's errors are OSErrors; their text may hold the address, so only the type
+        logger.warning("The email-change notice for account %s was not sent (%s).", account_id, type(error).__name__)

@@ -193,6 +193,7 @@ class Choice(StrEnum):
     SMS_OFFERS = "sms_offers"
     SMS_SURVEYS = "sms_surveys"
     PHONE_ON_FILE = "phone_on_file"
+    EMAIL_CHANGED = "email_changed"
 
 
 REGISTRY.register_all(
@@ -309,6 +310,16 @@ REGISTRY.register_all(
         Choice.PHONE_ON_FILE,
         "Phone number on file",
         "Whether the account has a phone number; the number itself is never recorded here.",
+        Scope.ACCOUNT,
+        None,
+        default=False,
+    ),
+    # R-AU-1, R-AU-4: support staff changing the address the account signs in with is recorded as this going on,
+    # once per change, so the trail shows when and by whom without either address. No row is kept for it.
+    ChoiceSpec(
+        Choice.EMAIL_CHANGED,
+        "Sign-in email address changed",
+        "Recorded each time the account's sign-in email address is changed; the addresses are never recorded here.",
         Scope.ACCOUNT,
         None,
         default=False,

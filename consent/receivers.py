@@ -27,3 +27,7 @@ def audit_change_of_effect(
 
 def record_phone_deleted(sender: type, *, account: Account, acting_user: Account | None, **kwargs: Any) -> None:
     services.account_phone_deleted(account=account, acting_user=acting_user)
+
+
+def record_email_changed(sender: type, *, account: Account, acting_user: Account | None, **kwargs: Any) -> None:
+    services.account_email_changed(account=account, acting_user=acting_user)

@@ -6,7 +6,7 @@ and the phone only through the same services as the members' pages (R-AU-4).
 """
 
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,9 +17,15 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts import services as account_services
-from accounts.admin_permissions import ActionPermissionMixin, StaffPrivilegesMixin, may_change_account
-from accounts.forms import PhoneNumberAdminForm
+from accounts.admin_permissions import (
+    ActionPermissionMixin,
+    StaffPrivilegesMixin,
+    may_change_account,
+    may_see_emails,
+)
+from accounts.forms import NormalizedEmailField, PhoneNumberAdminForm
 from accounts.models import Account, PhoneNumber, Profile
+from common.admin_inputs import BoundedInputsMixin
 from consent import policy, selectors, services
 from consent.admin.filters import choice_filter
 from consent.choices import REGISTRY, Choice, Page, Scope, Source
@@ -115,10 +121,12 @@ class AccountAdminForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["email", "plan", "region", "is_active", "is_staff", "is_superuser", "groups"]
+        # Normalised before the checks (and before "has it changed?"): " EU@example.com" is no change.
+        field_classes = {"email": NormalizedEmailField}
 
 
 @admin.register(Account)
-class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, admin.ModelAdmin):
+class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, BoundedInputsMixin, admin.ModelAdmin):
     form = AccountAdminForm
     list_display = ["email", "plan", "region", "opted_out_of_all", "is_staff", "date_joined"]
     list_filter = [
@@ -163,12 +171,21 @@ class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, admin.ModelAdmin
         return _events_link(f"account__id__exact={account.pk}", "Every change of a choice on this account")
 
     def save_model(self, request: HttpRequest, obj: Account, form: forms.ModelForm, change: bool) -> None:
-        """The plan goes through accounts.services (an opt-out survives it, a change of BA's effect is
-        audited); the other fields are saved as edited."""
+        """The plan and the email go through accounts.services (an opt-out survives a plan change and a change
+        of BA's effect is audited; an email change is audited and announced to the old address); the other
+        fields are saved as edited. The email is in the form only for staff with change_account_email."""
         if change and "plan" in form.changed_data:
             account_services.account_set_plan(account=obj, plan=obj.plan, acting_user=request.user)  # type: ignore[arg-type]  # staff
+        if change and "email" in form.changed_data:
+            try:
+                account_services.account_change_email(account=obj, email=obj.email, acting_user=request.user)  # type: ignore[arg-type]  # staff
+            except account_services.EmailTaken:  # taken since the form checked it
+                message = "The email address was not changed: another account uses it."
+                self.message_user(request, message, messages.ERROR)
         others = [
-            name for name in form.changed_data if name != "plan" and not Account._meta.get_field(name).many_to_many
+            name
+            for name in form.changed_data
+            if name not in {"plan", "email"} and not Account._meta.get_field(name).many_to_many
         ]
         if others:
             obj.save(update_fields=others)
@@ -199,9 +216,9 @@ class ProfileAdminForm(forms.ModelForm):
 
 
 @admin.register(Profile)
-class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
+class ProfileAdmin(ActionPermissionMixin, BoundedInputsMixin, admin.ModelAdmin):
     form = ProfileAdminForm
-    list_display = ["name", "account", "is_primary", "is_kids", "choices_summary"]
+    list_display = ["name", "account_ref", "is_primary", "is_kids", "choices_summary"]
     list_filter = [
         "is_primary",
         "is_kids",
@@ -209,10 +226,32 @@ class ProfileAdmin(ActionPermissionMixin, admin.ModelAdmin):
         *(choice_filter(spec, profile_ref="pk") for spec in REGISTRY.on_page(Page.PRIVACY)),
     ]
     list_select_related = ["account"]
-    search_fields = ["name", "account__email"]
+    search_fields = ["name"]
     fields = ["account", "name", "is_kids", "is_primary", "current_choices", "created_at"]
-    readonly_fields = ["account", "is_primary", "current_choices", "created_at"]
+    readonly_fields = ["account", "account_email", "is_primary", "current_choices", "created_at"]
     actions = ["opt_profiles_out_of_all"]
+
+    # Staff who may see accounts also see, and search by, the account's email; profile-only staff see the
+    # account as "Account #42" (Account.__str__) and search by profile name only.
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        shown = list(super().get_list_display(request))
+        return [*shown[:2], "account_email", *shown[2:]] if may_see_emails(request.user) else shown
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        searched = list(super().get_search_fields(request))
+        return [*searched, "account__email"] if may_see_emails(request.user) else searched
+
+    def get_fields(self, request: HttpRequest, obj: Profile | None = None) -> list[Any]:
+        fields = list(super().get_fields(request, obj))
+        return [fields[0], "account_email", *fields[1:]] if may_see_emails(request.user) else fields
+
+    @admin.display(description="account", ordering="account_id")
+    def account_ref(self, profile: Profile) -> str:
+        return str(profile.account)  # "Account #42", sorted by id: the column never orders rows by email
+
+    @admin.display(description="account email", ordering="account__email")
+    def account_email(self, profile: Profile) -> str:
+        return profile.account.email
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -4,8 +4,6 @@ and events by choice and source."""
 from collections.abc import Iterable
 
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
@@ -66,15 +64,3 @@ class EventSourceFilter(_KeyFilter):
     title = "source"
     parameter_name = "source"
     options = tuple((source.value, source.label) for source in Source)
-
-
-class DateHierarchyChangeList(ChangeList):
-    """Django's date hierarchy turns a year beyond what a date holds (?created_at__year=99999999999999999999)
-    into OverflowError, a 500; it is a malformed filter like any other, answered with the "invalid filter"
-    redirect."""
-
-    def get_filters(self, request: HttpRequest):
-        try:
-            return super().get_filters(request)
-        except OverflowError as error:
-            raise IncorrectLookupParameters(error) from error

@@ -3,11 +3,12 @@ every process reads afresh once a change commits (consent.selectors.rules_change
 
 from django.contrib import admin
 
+from common.admin_inputs import BoundedInputsMixin
 from consent.models import Cookie, Jurisdiction
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(BoundedInputsMixin, admin.ModelAdmin):
     """R-GPC-9, R-CK-2: where the signal is honoured and cookies need opt-in, from when, and why."""
 
     list_display = ["code", "name", "honours_signal_from", "cookie_opt_in_from", "source"]
@@ -20,7 +21,7 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cookie)
-class CookieAdmin(admin.ModelAdmin):
+class CookieAdmin(BoundedInputsMixin, admin.ModelAdmin):
     """R-CK-1: the cookies the site uses, shown by the cookie choice tool and read by enforcement."""
 
     list_display = ["name", "category", "purpose", "lifetime"]

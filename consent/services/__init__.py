@@ -6,7 +6,7 @@ One module per area; callers use the names below (`from consent import services;
   "Opt all profiles out of all", choices set under the signal, a new profile's starting values, the audit of a
   change of a choice's effect);
 - `signal`: an honoured Global Privacy Control signal applied to the account;
-- `communications`: one-click unsubscribe, inbound STOP, the phone's deletion on the trail;
+- `communications`: one-click unsubscribe, inbound STOP, the phone's deletion and the email's change on the trail;
 - `devices`: the mobile app's devices and tokens (their lifetime and per-account limits).
 """
 
@@ -24,7 +24,12 @@ from consent.services.choices import (
     profile_record_initial_choices,
     profile_set_choices,
 )
-from consent.services.communications import account_phone_deleted, profile_unsubscribe, texts_stop
+from consent.services.communications import (
+    account_email_changed,
+    account_phone_deleted,
+    profile_unsubscribe,
+    texts_stop,
+)
 from consent.services.devices import (
     DeviceLimitReached,
     app_token_issue,
@@ -42,6 +47,7 @@ __all__ = [
     "NotPrimaryProfile",
     "SignalConflict",
     "WrongScope",
+    "account_email_changed",
     "account_opt_all_profiles_out",
     "account_phone_deleted",
     "app_token_issue",

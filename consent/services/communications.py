@@ -1,5 +1,5 @@
-"""Email and text messages (R-EM-2, R-SMS-2, R-SMS-3): the changes nobody signed in makes, and the phone's
-deletion on the trail."""
+"""Email and text messages (R-EM-2, R-SMS-2, R-SMS-3): the changes nobody signed in makes, and the account's
+identifiers on the trail: the phone's deletion and a change of the sign-in email, never the number or address."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,16 +30,33 @@ def texts_stop(*, number: str) -> int:
     return changed
 
 
+def _identifier_actor(*, account: Account, acting_user: Account | None) -> Actor:
+    """Staff acting on someone else's account are `admin`; a member (or staff on their own account) `member`."""
+    if acting_user is None:
+        source = Source.SYSTEM
+    else:
+        source = Source.ADMIN if acting_user.is_staff and acting_user.pk != account.pk else Source.MEMBER
+    return Actor(source=source, acting_user=acting_user)
+
+
 @transaction.atomic
 def account_phone_deleted(*, account: Account, acting_user: Account | None) -> None:
     """R-SMS-2: record that the number was deleted, never the number: one event, phone_on_file on to off.
 
     Called (through accounts.signals.phone_deleted) inside the deletion's transaction. No current-value row is
     written: whether a number is on file is the accounts app's PhoneNumber row, which is gone."""
-    if acting_user is None:
-        source = Source.SYSTEM
-    else:
-        source = Source.ADMIN if acting_user.is_staff and acting_user.pk != account.pk else Source.MEMBER
     change = policy.Change(Choice.PHONE_ON_FILE, old=True, new=False)
-    actor = Actor(source=source, acting_user=acting_user)
+    actor = _identifier_actor(account=account, acting_user=acting_user)
+    event(account=account, profile=None, change=change, actor=actor, at=timezone.now()).save()
+
+
+@transaction.atomic
+def account_email_changed(*, account: Account, acting_user: Account | None) -> None:
+    """R-AU-1, R-AU-4: record that the sign-in email address changed, never an address: one event, email_changed
+    off to on, by the staff member (source `admin`), in the account's jurisdiction, with no context.
+
+    Called (through accounts.signals.email_changed) inside the change's transaction. No current-value row is
+    written: each change is an event of its own, and the address is the account's."""
+    change = policy.Change(Choice.EMAIL_CHANGED, old=False, new=True)
+    actor = _identifier_actor(account=account, acting_user=acting_user)
     event(account=account, profile=None, change=change, actor=actor, at=timezone.now()).save()
