@@ -1,12 +1,25 @@
 """Static files storage for production."""
 
+import logging
+
+from django.contrib.staticfiles.storage import StaticFilesStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+logger = logging.getLogger("common.static")
 
 
 class ForgivingManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
-    """Hashed, compressed static files (whitenoise). A file missing from the manifest, usually a deployment that
-    skipped `manage.py collectstatic`, keeps its plain name instead of failing every page with a 500
-    (Django's documented `manifest_strict`). The Deployment section of the README runs collectstatic, and CI
-    checks that the stylesheet a page links answers 200."""
+    """Hashed, compressed static files (whitenoise). A file missing from the manifest keeps its plain name
+    (Django's documented `manifest_strict`). A file missing from STATIC_ROOT altogether, usually a deployment
+    that skipped `manage.py collectstatic`, cannot be hashed at all: it costs its styling and is logged as an
+    error naming the step, instead of failing every page with a 500. The Deployment section of the README runs
+    collectstatic, and CI checks that the stylesheet a page links answers 200."""
 
     manifest_strict = False
+
+    def url(self, name: str | None, force: bool = False) -> str:
+        try:
+            return super().url(name, force)
+        except ValueError:
+            logger.error("Static file %r is not collected: run `manage.py collectstatic`.", name)
+            return StaticFilesStorage.url(self, name)

@@ -303,7 +303,7 @@ def test_production_storage_without_collectstatic_serves_pages_not_500(client, t
     }
     with (
         override_settings(STORAGES=storages, STATIC_ROOT=tmp_path, WHITENOISE_USE_FINDERS=False),
-        caplog.at_level(logging.ERROR, logger="netflix_privacy.static"),
+        caplog.at_level(logging.ERROR, logger="common.static"),
     ):
         response = client.get("/")
     assert response.status_code == HTTPStatus.OK
