@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -41,7 +42,8 @@ def clean_checkout(target) -> None:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    os.symlink(settings.BASE_DIR / ".venv", target / ".venv")
+    # The virtual environment this test runs in (a work tree may use another checkout's .venv).
+    os.symlink(sys.prefix, target / ".venv")
 
 
 def get(port: int, path: str) -> tuple[int, str]:
