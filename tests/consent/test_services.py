@@ -1,10 +1,7 @@
 """Writes and their audit trail, asserted exactly (R-AU-1)."""
 
-from datetime import timedelta
-
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Plan, Profile
@@ -335,12 +332,6 @@ def test_an_event_with_an_unknown_choice_or_source_is_refused__R_AU_1(ads_accoun
 def test_events_hold_no_raw_email_or_phone__R_AU_1(ads_account):
     field_names = {field.name for field in ConsentEvent._meta.get_fields()}
     assert not field_names & {"email", "phone", "ip", "ip_address"}
-
-
-def test_retention_purge_is_the_one_deletion__R_AU_3(ads_account):
-    assert ConsentEvent.objects.purge_before(timezone.now() - timedelta(days=730)) == 0
-    assert ConsentEvent.objects.purge_before(timezone.now() + timedelta(seconds=1)) == 6
-    assert not ConsentEvent.objects.exists()
 
 
 def test_database_keeps_one_current_row_per_profile_and_choice(ads_account):
