@@ -1,7 +1,10 @@
+import importlib
 import os
+from html.parser import HTMLParser
 from typing import cast
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -43,6 +46,13 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def shipped_rules(transactional_db) -> None:
+    """The jurisdictions and cookie registry the data migration ships. A transactional test empties every table
+    when it ends, so a later one loads them again."""
+    importlib.import_module("consent.migrations.0005_load_jurisdictions_and_cookies").load(django_apps, None)
 
 
 @pytest.fixture
@@ -129,3 +139,60 @@ class QueryCounter(CaptureQueriesContext):
 @pytest.fixture
 def count_queries():
     return QueryCounter
+
+
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class _Controls(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.text_by_id: dict[str, str] = {}
+        self._open: list[str | None] = []  # the id of each open element (None without one)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in {"input", "select", "textarea", "button"}:
+            self.controls.append({"tag": tag, **attributes})
+        if tag not in VOID_ELEMENTS:
+            self._open.append(attributes.get("id"))
+            if attributes.get("id"):
+                self.text_by_id[str(attributes["id"])] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID_ELEMENTS and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for element_id in filter(None, self._open):
+            self.text_by_id[element_id] += data
+
+
+def controls(html: str) -> list[dict[str, str | None]]:
+    """Every form control of a page (input, select, textarea, button) as its attributes, in page order;
+    `None` is the value of an attribute written without one (`checked`, `disabled`)."""
+    parser = _Controls()
+    parser.feed(html)
+    return parser.controls
+
+
+def description(html: str, name: str) -> str:
+    """What a screen reader reads as the description of the control named `name`: the text of the elements its
+    aria-describedby names (help text, errors)."""
+    parser = _Controls()
+    parser.feed(html)
+    ids = str(control(html, name).get("aria-describedby") or "").split()
+    return " ".join(" ".join(parser.text_by_id.get(each, "").split()) for each in ids)
+
+
+def control(html: str, name: str, *, type_: str | None = None) -> dict[str, str | None]:
+    """The page's one control named `name` (of `type_`, if given), as its attributes."""
+    found = [c for c in controls(html) if c.get("name") == name and (type_ is None or c.get("type") == type_)]
+    assert len(found) == 1, f"{len(found)} controls named {name!r}: {found}"
+    return found[0]
+
+
+def switches(html: str) -> dict[str, bool]:
+    """The page's switches (role="switch") as a screen reader finds them: name to checked."""
+    return {str(c["name"]): "checked" in c for c in controls(html) if c.get("role") == "switch"}

@@ -6,11 +6,11 @@ from http import HTTPStatus
 import pytest
 from django.core import signing
 from django.urls import reverse
-from markupsafe import escape
+from django.utils.html import escape
 
-from consent import cookies, policy, selectors
+from consent import cookies, policy
 from consent.choices import Choice, Source
-from consent.models import ChoiceValue, ConsentEvent, Cookie, Jurisdiction
+from consent.models import ChoiceValue, ConsentEvent, Cookie
 from tests.conftest import events_since, last_event_id
 
 pytestmark = pytest.mark.django_db
@@ -235,30 +235,3 @@ def test_pages_of_the_privacy_statement_and_do_not_sell__R_CK_1(client):
     assert 'value="advertising_off"' in page
     assert "Opt all profiles out of all" in page
     assert "Global Privacy Control (GPC) / Universal Opt-out" in page
-
-
-def test_rules_and_the_cookie_registry_are_read_once_a_minute_and_again_at_once_after_a_change(
-    monkeypatch, count_queries
-):
-    clock = [1000.0]
-    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock[0])
-    with count_queries() as first:
-        rules = selectors.jurisdiction_rules()
-        assert selectors.cookie_category("csrftoken") == "necessary"
-    assert len(first) == 2
-    with count_queries() as kept:
-        assert selectors.jurisdiction_rules() is rules
-        selectors.cookie_category("sessionid")
-    assert len(kept) == 0, "kept by the process, not unpickled or read again"
-
-    clock[0] += selectors.RULES_CACHE_SECONDS + 1
-    with count_queries() as expired:
-        selectors.jurisdiction_rules()
-    assert len(expired) == 1
-
-    france = Jurisdiction.objects.get(code="FR")
-    france.cookie_opt_in_from = None
-    france.save()  # the admin saves through the model: the process's copy is dropped at once
-    assert selectors.jurisdiction_rules()["FR"].cookie_opt_in_from is None
-    Cookie.objects.create(name="perf_id", category="performance", purpose="Speed.", lifetime="30 days")
-    assert selectors.cookie_category("perf_id") == "performance"
