@@ -3,17 +3,12 @@
 Locally the tests skip when no Chromium is found; in CI a skip fails the run (tests/conftest.py).
 """
 
-import importlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from django.core.cache import cache
 from django.core.management import call_command
-
-from consent import selectors
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures here are still
 # synchronous and safe.
@@ -49,13 +44,8 @@ def browser():
 
 
 @pytest.fixture
-def demo(transactional_db) -> None:
-    """The demo data, and the jurisdictions and cookie registry a migration ships (a transactional test
-    empties every table when it ends, so they are loaded again)."""
-    shipped = importlib.import_module("consent.migrations.0005_load_jurisdictions_and_cookies")
-    shipped.load(django_apps, None)
-    cache.clear()
-    selectors.clear_rule_caches()
+def demo(shipped_rules) -> None:
+    """The demo data, with the jurisdictions and cookie registry a migration ships."""
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
