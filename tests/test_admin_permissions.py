@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from accounts.models import Account
-from tests.conftest import events_since, last_event_id, mic_ba, profile_named
 from tests.factories import PASSWORD, AccountFactory, StaffFactory
+from tests.helpers import events_since, last_event_id, mic_ba, profile_named
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from accounts.models import PasswordResetCode
 from common.sms import backends
 from consent import services, webhooks
 from consent.choices import Choice
-from tests.conftest import actor, profile_named
 from tests.factories import AccountFactory
+from tests.helpers import actor, profile_named
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from accounts import services as account_services
 from accounts.models import Account, PhoneNumber, Plan
 from consent import services as consent_services
-from tests.conftest import events_since, last_event_id, mic_ba, profile_named
 from tests.factories import AccountFactory, StaffFactory
+from tests.helpers import events_since, last_event_id, mic_ba, profile_named
 
 pytestmark = pytest.mark.django_db
 

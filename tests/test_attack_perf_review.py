@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from accounts.models import MAX_PROFILES, Account, PhoneNumber, Profile
 from consent.choices import Choice
 from consent.models import Jurisdiction
-from tests.conftest import control, description, profile_named, switches, values_of, watching
 from tests.factories import AccountFactory, StaffFactory
+from tests.helpers import control, description, profile_named, switches, values_of, watching
 
 GPC = {"HTTP_SEC_GPC": "1"}
 any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)

@@ -19,7 +19,6 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 PROPERTY = settings(
-    max_examples=500,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -15,9 +15,8 @@ from django.db import connection
 from django.urls import reverse
 
 from consent.choices import Choice
-from tests.conftest import profile_named, values_of
 from tests.factories import AccountFactory
-from tests.servers import HOST, clean_environment
+from tests.helpers import HOST, clean_environment, profile_named, values_of
 
 
 def test_databases_keep_health_checked_persistent_connections():

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import PhoneNumber, Profile
 from accounts.services import profile_create
-from tests.conftest import profile_named
 from tests.factories import PASSWORD, AccountFactory
+from tests.helpers import profile_named
 
 pytestmark = pytest.mark.django_db
 

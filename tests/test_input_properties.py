@@ -12,12 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Profile
-from tests.conftest import events_since, last_event_id, profile_named
+from tests.helpers import events_since, last_event_id, profile_named
 
 pytestmark = pytest.mark.django_db
 
 PROPERTY = settings(
-    max_examples=500,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

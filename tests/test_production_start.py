@@ -19,7 +19,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 
-from tests.servers import HOST, clean_environment, free_port
+from tests.helpers import HOST, clean_environment, free_port
 
 DEPLOY_BLOCK = re.compile(r"<!-- deploy:start -->\s*```sh\n(.*?)```\s*<!-- deploy:end -->", re.DOTALL)
 

@@ -16,8 +16,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Account
-from tests.conftest import watching
 from tests.factories import AccountFactory, ProfileFactory
+from tests.helpers import watching
 
 # page: (cold queries, warm queries, what they are cold)
 PAGES = {

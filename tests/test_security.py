@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import events_since, last_event_id, profile_named
+from tests.helpers import events_since, last_event_id, profile_named
 
 pytestmark = pytest.mark.django_db
 

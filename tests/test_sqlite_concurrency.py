@@ -13,7 +13,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 
-from tests.servers import HOST, clean_environment, gunicorn, run
+from tests.helpers import HOST, clean_environment, gunicorn, run
 
 CLIENTS = 10
 POSTS_PER_CLIENT = 10

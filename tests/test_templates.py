@@ -80,7 +80,7 @@ def test_a_request_for_another_host_gets_the_400_page(client):
 
 
 def test_permission_denied_gets_the_403_page(member_client, settings):
-    settings.ROOT_URLCONF = "tests.error_urls"
+    settings.ROOT_URLCONF = "tests.urls"
     response = member_client.get("/test-forbids/")
     assert response.status_code == HTTPStatus.FORBIDDEN
     html = response.content.decode()
@@ -89,7 +89,7 @@ def test_permission_denied_gets_the_403_page(member_client, settings):
 
 
 def test_a_bug_in_a_view_gets_the_500_page_rendered_without_a_request(ads_account, settings):
-    settings.ROOT_URLCONF = "tests.error_urls"
+    settings.ROOT_URLCONF = "tests.urls"
     client = Client(raise_request_exception=False)
     client.force_login(ads_account)
     response = client.get("/test-fails/")

@@ -8,8 +8,8 @@ from django.urls import reverse
 from accounts.models import PhoneNumber
 from accounts.sessions import ACTIVE_PROFILE_KEY
 from consent.choices import Choice
-from tests.conftest import profile_named, values_of
 from tests.factories import PASSWORD, AccountFactory
+from tests.helpers import profile_named, values_of
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from accounts.models import Account, PasswordResetCode, PhoneNumber
 from common.sms import backends
 from consent import services
 from consent.choices import Choice
-from tests.conftest import actor
 from tests.factories import PASSWORD, AccountFactory
+from tests.helpers import actor
 
 pytestmark = pytest.mark.django_db
 NEW = "a-new-long-passphrase-42"

@@ -8,8 +8,8 @@ from django.urls import reverse
 from accounts.models import PhoneNumber
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
-from tests.conftest import events_since, last_event_id
 from tests.factories import PASSWORD, AccountFactory
+from tests.helpers import events_since, last_event_id
 
 pytestmark = pytest.mark.django_db
 

@@ -56,26 +56,3 @@ def page(browser, live_server, demo):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def sign_in(page, email: str = "ads@example.com", password: str = "demo-pass-1234") -> None:
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/profiles/")
-
-
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def assert_accessible(page, what: str, width: int | None = None) -> None:
-    """axe-core finds no WCAG 2.2 AA violation on the page as it stands, and (given the viewport's width) the
-    page does not scroll sideways."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
-    assert results.violations_count == 0, f"{what}: {results.generate_report()}"
-    if width is not None:
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= width, f"{what} scrolls sideways at {width}px"

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account, PhoneNumber
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.helpers import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-pass-1234"

@@ -9,9 +9,17 @@ from accounts.models import Account, Plan
 from consent import services
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
-from tests.admin_forms import change_form_data
-from tests.conftest import actor, all_opted_out, events_since, last_event_id, mic_ba, profile_named, values_of
 from tests.factories import AccountFactory
+from tests.helpers import (
+    actor,
+    all_opted_out,
+    change_form_data,
+    events_since,
+    last_event_id,
+    mic_ba,
+    profile_named,
+    values_of,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from accounts.models import Account, Plan, Profile
 from consent import policy, push, selectors, services
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, Source
 from consent.models import ConsentEvent, Device, Platform, PushMessage
-from tests.conftest import actor, profile_named
 from tests.factories import PASSWORD, AccountFactory
+from tests.helpers import actor, profile_named
 
 TOKEN = "test-service-token-0123456789"
 AUTH = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}

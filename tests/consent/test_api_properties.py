@@ -11,12 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consent import services
-from tests.conftest import profile_named
+from tests.helpers import profile_named
 
 pytestmark = pytest.mark.django_db
 
 PROPERTY = settings(
-    max_examples=500,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -106,7 +105,7 @@ device_bodies = st.one_of(
 )
 
 
-@settings(PROPERTY, max_examples=200)
+@PROPERTY
 @given(body=device_bodies, device=st.one_of(st.none(), uuid_like))
 def test_device_registration_never_answers_a_server_error__R_AD_1(ads_account, app_token, body, device):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {app_token}"}

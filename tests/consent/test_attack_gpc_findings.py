@@ -10,8 +10,8 @@ from accounts import services as account_services
 from accounts.models import Account, Plan
 from consent import policy, selectors
 from consent.choices import Choice
-from tests.conftest import profile_named, values_of, watching
 from tests.factories import AccountFactory, ProfileFactory
+from tests.helpers import profile_named, values_of, watching
 
 GPC = {"HTTP_SEC_GPC": "1"}
 

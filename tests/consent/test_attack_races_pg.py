@@ -11,9 +11,8 @@ from accounts.models import Account, Plan, Profile
 from consent import services
 from consent.choices import Choice, Source
 from consent.models import ChoiceValue, ConsentEvent
-from tests.conftest import actor, all_opted_out, mic_ba
-from tests.consent.test_concurrency_pg import run_concurrently
 from tests.factories import AccountFactory, ProfileFactory
+from tests.helpers import actor, all_opted_out, mic_ba, run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

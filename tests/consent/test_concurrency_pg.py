@@ -1,43 +1,17 @@
 """Races proven on PostgreSQL with real row locks: threads, each on its own connection (SPEC §9)."""
 
-import threading
-from collections.abc import Callable
 from typing import cast
 
 import pytest
-from django.db import connection
 
 from accounts.models import Account, Profile
 from consent import services
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
-from tests.conftest import actor, all_opted_out, mic_ba, values_of
 from tests.factories import AccountFactory, ProfileFactory
+from tests.helpers import actor, all_opted_out, mic_ba, run_concurrently, values_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(*work: Callable[[], None], timeout: float = 60) -> None:
-    """Start every callable at the same moment in its own thread; fail on any error or a hang (deadlock)."""
-    barrier = threading.Barrier(len(work))
-    errors: list[BaseException] = []
-
-    def runner(fn: Callable[[], None]) -> None:
-        try:
-            barrier.wait()
-            fn()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(fn,)) for fn in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung: deadlock or lock wait"
-    assert not errors, errors
 
 
 def five_profile_account() -> Account:

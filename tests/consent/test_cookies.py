@@ -11,7 +11,7 @@ from django.utils.html import escape
 from consent import cookies, policy
 from consent.choices import Choice, Source
 from consent.models import ChoiceValue, ConsentEvent, Cookie
-from tests.conftest import events_since, last_event_id
+from tests.helpers import events_since, last_event_id
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,7 @@ def test_a_tampered_oversized_stale_or_garbage_consent_cookie_is_no_choice__R_CK
 
 
 def test_with_advertising_off_no_response_sets_ad_id_whichever_view_tried__R_CK_3(client, settings):
-    settings.ROOT_URLCONF = "tests.cookie_urls"
+    settings.ROOT_URLCONF = "tests.urls"
     client.post(reverse("cookies"), {"action": "reject_non_essential"})
     response = client.get("/test-sets-cookies/")
     assert "ad_id" not in response.cookies
@@ -136,7 +136,7 @@ def test_with_advertising_off_no_response_sets_ad_id_whichever_view_tried__R_CK_
 
 
 def test_with_advertising_allowed_the_view_sets_its_cookies__R_CK_3(client, settings):
-    settings.ROOT_URLCONF = "tests.cookie_urls"
+    settings.ROOT_URLCONF = "tests.urls"
     client.post(reverse("cookies"), {"action": "accept_all"})
     response = client.get("/test-sets-cookies/")
     assert response.cookies["ad_id"].value == "set-by-another-view"

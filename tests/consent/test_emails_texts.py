@@ -8,8 +8,8 @@ from django.urls import reverse
 from accounts.models import PhoneNumber
 from consent import policy
 from consent.choices import REGISTRY, Choice, Page, Source
-from tests.conftest import events_since, last_event_id, profile_named, values_of
 from tests.factories import AccountFactory, ProfileFactory
+from tests.helpers import events_since, last_event_id, profile_named, values_of
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from accounts.models import Plan
 from consent import policy
 from consent.choices import Choice, Source
 from consent.models import ChoiceValue, ConsentEvent
-from tests.conftest import (
+from tests.factories import AccountFactory, ProfileFactory
+from tests.helpers import (
     all_opted_out,
     events_since,
     last_event_id,
@@ -21,7 +22,6 @@ from tests.conftest import (
     values_of,
     watching,
 )
-from tests.factories import AccountFactory, ProfileFactory
 
 GPC = {"HTTP_SEC_GPC": "1"}
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from accounts.models import Plan
 from consent.choices import Choice, Source
-from tests.conftest import events_since, last_event_id, mic_ba, profile_named, values_of
 from tests.factories import AccountFactory
+from tests.helpers import events_since, last_event_id, mic_ba, profile_named, values_of
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from consent import services
 from consent.choices import REGISTRY, ChoiceSpec, Page, Scope, Source
 from consent.models import ChoiceValue
-from tests.conftest import actor, events_since, last_event_id, profile_named, values_of
 from tests.factories import ProfileFactory
+from tests.helpers import actor, events_since, last_event_id, profile_named, values_of
 
 pytestmark = pytest.mark.django_db
 

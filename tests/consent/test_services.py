@@ -8,8 +8,8 @@ from accounts.models import Plan, Profile
 from consent import services
 from consent.choices import Choice, Source
 from consent.models import AppendOnlyError, ChoiceValue, ConsentEvent, InvalidEvent
-from tests.conftest import actor, all_opted_out, events_since, last_event_id, mic_ba, profile_named, values_of
 from tests.factories import AccountFactory, ProfileFactory
+from tests.helpers import actor, all_opted_out, events_since, last_event_id, mic_ba, profile_named, values_of
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from common.sms import backends
 from consent import services
 from consent.choices import Choice
 from consent.tasks import send_marketing_emails, send_marketing_texts
-from tests.conftest import actor, profile_named
 from tests.factories import AccountFactory
+from tests.helpers import actor, profile_named
 
 pytestmark = pytest.mark.django_db
 

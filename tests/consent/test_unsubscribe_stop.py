@@ -14,8 +14,8 @@ from django.urls import reverse
 from accounts.models import PhoneNumber
 from consent import email, services, webhooks
 from consent.choices import Choice, Source
-from tests.conftest import actor, events_since, last_event_id, profile_named, values_of
 from tests.factories import AccountFactory
+from tests.helpers import actor, events_since, last_event_id, profile_named, values_of
 
 pytestmark = pytest.mark.django_db
 
