@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from accounts import services as account_services
-from accounts.models import Account, PhoneNumber, Plan
+from accounts.models import Account, Plan
 from consent import services as consent_services
 from tests.factories import AccountFactory, StaffFactory
 from tests.helpers import events_since, last_event_id, mic_ba, profile_named
@@ -112,30 +112,6 @@ def test_superuser_may_still_opt_a_staff_accounts_profile_out(client):
 
 
 # --- bad input in the admin ------------------------------------------------------------------------------------
-
-
-def test_admin_phone_with_an_extension_is_refused_not_truncated(client, staff):
-    """The member's phone page refuses an extension (texts cannot reach one); the admin inline stored the number
-    with the extension silently dropped."""
-    member = cast(Account, AccountFactory(email="ext@example.com"))
-    client.force_login(staff)
-    response = client.post(
-        reverse("admin:accounts_account_change", args=[member.pk]),
-        {
-            "email": member.email,
-            "plan": member.plan,
-            "region": member.region,
-            "is_active": "on",
-            "profiles-TOTAL_FORMS": "0",
-            "profiles-INITIAL_FORMS": "0",
-            "phone-TOTAL_FORMS": "1",
-            "phone-INITIAL_FORMS": "0",
-            "phone-0-number": "+14155550123 ext. 55",
-        },
-    )
-    assert response.status_code == HTTPStatus.OK
-    assert "extension" in response.content.decode()
-    assert not PhoneNumber.objects.filter(account=member).exists()
 
 
 def test_consent_event_date_filter_with_a_huge_year_is_not_a_server_error(client, staff, ads_account):

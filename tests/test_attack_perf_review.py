@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.http import parse_http_date
 from hypothesis import strategies as st
 
-from accounts.models import MAX_PROFILES, Account, PhoneNumber, Profile
+from accounts.models import Account, PhoneNumber, Profile
 from consent.choices import Choice
 from consent.models import Jurisdiction
 from tests.factories import AccountFactory, StaffFactory
-from tests.helpers import control, description, profile_named, switches, values_of, watching
+from tests.helpers import profile_named, switches, values_of, watching
 
 GPC = {"HTTP_SEC_GPC": "1"}
 any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
@@ -26,66 +26,7 @@ any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 # 1. Inputs from plain values and rows kept per process -----------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_one_members_number_never_reaches_another_members_phone_page(client):
-    alice, bob, carol = AccountFactory(), AccountFactory(), AccountFactory()
-    PhoneNumber.objects.create(account=alice, number="+14155550111")
-    PhoneNumber.objects.create(account=bob, number="+442071838750")
-    pages = {}
-    for account in (alice, bob, carol, alice, bob, carol):
-        client.force_login(account)
-        pages[account.email] = client.get(reverse("phone")).content.decode()
-    assert control(pages[alice.email], "number")["value"] == "+14155550111"
-    assert control(pages[bob.email], "number")["value"] == "+442071838750"
-    assert "value" not in control(pages[carol.email], "number")
-    for page, others in (
-        (pages[alice.email], ["+442071838750", "2071838750"]),
-        (pages[bob.email], ["+14155550111", "4155550111"]),
-        (pages[carol.email], ["+14155550111", "+442071838750", "4155550111", "2071838750"]),
-    ):
-        for other in others:
-            assert other not in page
-
-
-@pytest.mark.django_db
-def test_errors_of_a_post_are_shown_and_the_next_get_is_clean_again(member_client, ads_account):
-    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
-    bad = member_client.post(reverse("phone"), {"action": "change", "number": '"><script>x', "password": "no"})
-    assert bad.status_code == HTTPStatus.BAD_REQUEST
-    html = bad.content.decode()
-    assert control(html, "number")["value"] == '"><script>x', "the posted text is drawn back, escaped"
-    assert "<script>x" not in html
-    assert control(html, "password")["aria-invalid"] == "true"
-    assert "That password is not right." in description(html, "password")
-    wrong = member_client.post(reverse("phone"), {"action": "delete", "password": "no"})
-    assert wrong.status_code == HTTPStatus.BAD_REQUEST
-    assert "That password is not right." in description(wrong.content.decode(), "password")
-    again = member_client.get(reverse("phone")).content.decode()
-    assert "aria-invalid" not in again
-    assert "That password is not right." not in again
-    assert "script" not in again
-    assert control(again, "number")["value"] == "+14155550123"
-
-
 # Add profile: a plain form with the model's form fields, against the ModelForm it replaced ------------------------
-
-
-@pytest.mark.django_db
-def test_add_profile_keeps_the_limit_the_primary_rule_and_answers_head(member_client, ads_account):
-    assert member_client.head(reverse("profile_add")).status_code == HTTPStatus.OK
-    for name in ("Four", "Five"):
-        assert member_client.post(reverse("profile_add"), {"name": name}).status_code == HTTPStatus.FOUND
-    over = member_client.post(reverse("profile_add"), {"name": "Six", "is_kids": "on"})
-    assert over.status_code == HTTPStatus.BAD_REQUEST
-    assert f"An account can have at most {MAX_PROFILES} profiles." in over.content.decode()
-    assert 'value="Six"' in over.content.decode(), "the posted name is drawn back"
-    assert ads_account.profiles.count() == MAX_PROFILES
-    # An account whose primary profile is gone gets a primary profile back, never a kids one.
-    lone = AccountFactory()
-    Profile.objects.filter(account=lone).delete()
-    member_client.force_login(lone)
-    assert member_client.post(reverse("profile_add"), {"name": "Kid", "is_kids": "on"}).status_code == 302
-    assert list(lone.profiles.values_list("is_primary", "is_kids")) == [(True, False)]
 
 
 # 2-3. Choices pages without a form on GET, stored values shared per request -----------------------------------
