@@ -25,7 +25,7 @@ from accounts.sessions import ACTIVE_PROFILE_KEY
 from common.sms import backends
 from consent import selectors, services
 from consent.choices import Choice, Source
-from consent.models import ConsentEvent
+from consent.models import ConsentEvent, Device, Platform
 from tests.factories import StaffFactory
 
 # The request header of an opt-out preference signal (Global Privacy Control), as the test client takes it.
@@ -52,6 +52,18 @@ def staff_with(*codenames: str, superuser: bool = False) -> Account:
     user = cast(Account, StaffFactory(is_superuser=superuser))
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
     return Account.objects.get(pk=user.pk)
+
+
+def register_device(account: Account, *, limited: bool = False, notifications: bool = True) -> Device:
+    """An iPhone of the account, as the app registers it (R-AD-1, R-PUSH-1)."""
+    return services.device_register(
+        account=account,
+        platform=Platform.IOS,
+        advertising_id="AEBE52E7-03EE-455A-B3C4-E57283966239",
+        limit_ad_tracking=limited,
+        notifications=notifications,
+        acting_user=account,
+    )
 
 
 # Choices and their audit trail ----------------------------------------------------------------------------------

@@ -10,9 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from accounts import services as account_services
-from accounts.models import Account, Plan
-from consent import services as consent_services
+from accounts.models import Account
 from tests.factories import AccountFactory, StaffFactory
 from tests.helpers import events_since, last_event_id, mic_ba, profile_named
 
@@ -114,54 +112,7 @@ def test_superuser_may_still_opt_a_staff_accounts_profile_out(client):
 # --- bad input in the admin ------------------------------------------------------------------------------------
 
 
-def test_consent_event_date_filter_with_a_huge_year_is_not_a_server_error(client, staff, ads_account):
-    """Django's date hierarchy turns an out-of-range year into OverflowError (a 500); it is a malformed filter
-    like any other and gets the admin's "invalid filter" redirect."""
-    client.force_login(staff)
-    url = reverse("admin:consent_consentevent_changelist")
-    response = client.get(url, {"created_at__year": "99999999999999999999"})
-    assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"].endswith("?e=1")
-
-
 # --- the privacy page ------------------------------------------------------------------------------------------
-
-
-def test_privacy_post_with_two_actions_is_not_understood_and_changes_nothing(client, ads_account):
-    """One form sends one action. Two are a forged or broken request: acting on the last one ran "Opt all
-    profiles out of all" for a post that also asked to turn everything on."""
-    client.force_login(ads_account)
-    alex = profile_named(ads_account, "Alex")
-    mark = last_event_id()
-    response = client.post(
-        alex.get_absolute_url(), {"action": ["save", "opt_all_profiles"], "shown": "mic ba", "mic": "on", "ba": "on"}
-    )
-    assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert "not understood" in response.content.decode()
-    assert events_since(mark) == []
-
-
-def test_privacy_conflict_after_a_concurrent_plan_change_shows_the_current_switches(client, ads_account, monkeypatch):
-    """When the plan loses its ads between the page reading the profile and the writer locking it, the 409 page
-    says "These are the current settings"; it must then show them (no BA switch), not the ones read before."""
-    client.force_login(ads_account)
-    alex = profile_named(ads_account, "Alex")
-    real = consent_services.profile_set_choices
-
-    def plan_changes_first(**kwargs):
-        account_services.account_set_plan(
-            account=Account.objects.get(pk=ads_account.pk), plan=Plan.STANDARD, acting_user=None
-        )
-        return real(**kwargs)
-
-    monkeypatch.setattr(consent_services, "profile_set_choices", plan_changes_first)
-    response = client.post(alex.get_absolute_url(), {"action": "save", "shown": "mic ba", "mic": "on", "ba": "on"})
-
-    page = response.content.decode()
-    assert response.status_code == HTTPStatus.CONFLICT
-    assert 'name="ba"' not in page
-    assert 'name="shown" value="mic"' in page
-    assert "your plan has no ads" in page
 
 
 # --- the README's commands -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts import services as accounts_services
 from accounts.models import MAX_PROFILES, Profile
 from accounts.services import ProfileLimitReached, account_create, profile_create
 from consent.choices import Choice
@@ -105,6 +106,25 @@ def test_the_primary_profile_is_never_created_as_kids():
         email="k@example.com", password="x-pass-1234", plan="standard", region="US-TX", primary_profile_name="Kid"
     )
     assert not account.profiles.get().is_kids
+
+
+def test_the_primary_profile_cannot_become_a_kids_profile(ads_account, staff):
+    alex = profile_named(ads_account, "Alex")
+    with pytest.raises(accounts_services.PrimaryProfileCannotBeKids):
+        accounts_services.profile_set_kids(profile=alex, is_kids=True, acting_user=staff)
+
+
+def test_database_refuses_a_primary_profile_outside_slot_one(ads_account):
+    """SPEC §2, exactly one primary profile: it must sit in slot 1 (a check constraint) ..."""
+    with pytest.raises(IntegrityError, match="primary_profile_is_slot_1"), transaction.atomic():
+        Profile.objects.filter(account=ads_account, name="Sam").update(is_primary=True)
+
+
+def test_database_refuses_a_second_profile_in_slot_one(ads_account):
+    """... and slot 1 holds one profile per account (a unique constraint), so there is never a second primary."""
+    unique_slot = "profile_slot_unique_per_account|accounts_profile.account_id, accounts_profile.slot"
+    with pytest.raises(IntegrityError, match=unique_slot), transaction.atomic():
+        Profile.objects.filter(account=ads_account, name="Sam").update(is_primary=True, slot=1)
 
 
 # Names -----------------------------------------------------------------------------------------------------------

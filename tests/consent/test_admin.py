@@ -68,6 +68,15 @@ def test_consent_events_are_read_only_in_the_admin__R_AU_2(staff_client, ads_acc
     assert staff_client.get(reverse("admin:consent_consentevent_add")).status_code == HTTPStatus.FORBIDDEN
 
 
+def test_a_consent_event_date_filter_with_a_huge_year_is_refused_as_a_malformed_filter(staff_client, ads_account):
+    """Django's date hierarchy turns an out-of-range year into OverflowError; here it is a malformed filter like any
+    other and gets the admin's "invalid filter" redirect, not a server error."""
+    url = reverse("admin:consent_consentevent_changelist")
+    response = staff_client.get(url, {"created_at__year": "99999999999999999999"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].endswith("?e=1")
+
+
 def listed(client, url: str) -> list:
     response = client.get(url)
     assert response.status_code == HTTPStatus.OK

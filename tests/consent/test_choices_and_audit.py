@@ -1,10 +1,11 @@
-"""Writes and their audit trail, asserted exactly (R-AU-1)."""
+"""Choices and their audit trail (SPEC §4, §8): one writer sets every choice, atomically, with one consent event
+per change asserted exactly (R-AU-1), nothing written when nothing changes, events append-only (R-AU-2)."""
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from accounts import services as account_services
-from accounts.models import Plan, Profile
+from accounts.models import Plan
 from consent import services
 from consent.choices import Choice, Source
 from consent.models import AppendOnlyError, ChoiceValue, ConsentEvent, InvalidEvent
@@ -122,12 +123,6 @@ def test_profile_turned_into_kids_after_saving_ba_gets_no_ads_and_the_change_of_
     assert event.jurisdiction == "US-CA"
     assert not account_services.profile_set_kids(profile=sam, is_kids=True, acting_user=staff)
     assert len(events_since(mark)) == 1
-
-
-def test_the_primary_profile_cannot_become_a_kids_profile(ads_account, staff):
-    alex = profile_named(ads_account, "Alex")
-    with pytest.raises(account_services.PrimaryProfileCannotBeKids):
-        account_services.profile_set_kids(profile=alex, is_kids=True, acting_user=staff)
 
 
 def test_opt_out_of_all_turns_off_mic_and_ba_in_one_go__R_PDS_3(ads_account):
@@ -346,16 +341,3 @@ def test_database_keeps_one_current_row_per_account_and_choice(ads_account):
         ChoiceValue.objects.create(account=ads_account, choice=Choice.ALL_PROFILES_OPT_OUT, value=False)
     # The same key on a profile is another subject, and another account is another subject.
     ChoiceValue.objects.create(account=AccountFactory(), choice=Choice.ALL_PROFILES_OPT_OUT, value=True)
-
-
-def test_database_refuses_a_primary_profile_outside_slot_one(ads_account):
-    """SPEC §2, exactly one primary profile: it must sit in slot 1 (a check constraint) ..."""
-    with pytest.raises(IntegrityError, match="primary_profile_is_slot_1"), transaction.atomic():
-        Profile.objects.filter(account=ads_account, name="Sam").update(is_primary=True)
-
-
-def test_database_refuses_a_second_profile_in_slot_one(ads_account):
-    """... and slot 1 holds one profile per account (a unique constraint), so there is never a second primary."""
-    unique_slot = "profile_slot_unique_per_account|accounts_profile.account_id, accounts_profile.slot"
-    with pytest.raises(IntegrityError, match=unique_slot), transaction.atomic():
-        Profile.objects.filter(account=ads_account, name="Sam").update(is_primary=True, slot=1)
