@@ -1,4 +1,4 @@
-"""Issue 6, defect 10: a hung or blocked database fails a request within seconds, with the friendly error page,
+"""Faults (SPEC §9): a hung or blocked database fails a request within seconds, with the friendly error page,
 instead of holding a worker."""
 
 import socket

@@ -1,4 +1,5 @@
-"""Issue 6, defect 9: production starts from a clean checkout by following only the README.
+"""Production starts from a clean checkout by following only the README, and a deployment that skipped
+collectstatic still serves its pages (unstyled, the missing step logged) instead of a 500 on every page.
 
 The README's Deployment block is run as written (less creating the virtual environment, which this test run
 already has: the copy links to it) on a copy of the tracked files, with production settings; `/` and the
@@ -6,6 +7,7 @@ stylesheet it links must answer 200. `.ci/run` does the same from a clean clone,
 (`.ci/production_start`).
 """
 
+import logging
 import os
 import re
 import shutil
@@ -17,7 +19,9 @@ import urllib.error
 import urllib.request
 from http import HTTPStatus
 
+import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from tests.helpers import HOST, clean_environment, free_port
 
@@ -102,3 +106,19 @@ def test_production_starts_from_a_clean_checkout_following_only_the_readme(tmp_p
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=20)
         log.close()
+
+
+@pytest.mark.django_db
+def test_production_storage_without_collectstatic_serves_pages_not_a_server_error(client, tmp_path, caplog):
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "common.storage.ForgivingManifestStaticFilesStorage"},
+    }
+    with (
+        override_settings(STORAGES=storages, STATIC_ROOT=tmp_path, WHITENOISE_USE_FINDERS=False),
+        caplog.at_level(logging.ERROR, logger="common.static"),
+    ):
+        response = client.get("/")
+    assert response.status_code == HTTPStatus.OK
+    assert "/static/css/site.css" in response.content.decode()
+    assert "collectstatic" in caplog.text

@@ -1,4 +1,4 @@
-"""Issue 6, defect 8: the embedded SQLite database serves a web server's concurrent writers.
+"""The embedded SQLite database serves a web server's concurrent writers (SPEC §9).
 
 A real server (gunicorn, 2 processes x 5 threads) on a temporary SQLite *file*, 10 members each firing 10 POSTs
 (profile adds and privacy saves) at once: every one must succeed, none may answer "database is locked".

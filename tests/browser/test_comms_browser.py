@@ -1,4 +1,4 @@
-"""Email and text-message preferences and the phone page in a real browser (issue 8)."""
+"""Email and text-message preferences and the phone page in a real browser (R-EM-1, R-SMS-2)."""
 
 import pytest
 from playwright.sync_api import expect
