@@ -9,6 +9,7 @@ from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -253,6 +254,23 @@ codes = st.one_of(
     st.from_regex(r"[0-9]{0,8}", fullmatch=True),
     st.text(alphabet=st.characters(categories=["Nd"]), min_size=6, max_size=6),
 )
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    email=st.one_of(st.just("texts@example.com"), st.emails(), any_text),
+    number=st.one_of(st.just("+14155550123"), st.from_regex(r"\+?[0-9 ()\-.]{0,25}", fullmatch=True), any_text),
+)
+def test_the_reset_by_text_form_never_answers_a_server_error_nor_tells_who_has_an_account__R_SMS_2(
+    member, sms_outbox, email, number
+):
+    cache.clear()  # each example starts below the hourly limits
+    sms_outbox.clear()
+    response = Client().post(reverse("password_reset_text"), {"email": email, "number": number})
+    assert response.status_code in {HTTPStatus.FOUND, HTTPStatus.BAD_REQUEST}
+    if response.status_code == HTTPStatus.FOUND:
+        assert response["Location"] == reverse("password_reset_text_code"), "the same answer, whoever asked"
+    assert all(message.to == "+14155550123" for message in sms_outbox)
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -244,3 +244,23 @@ def test_device_registration_never_answers_a_server_error__R_AD_1(ads_account, a
 @pytest.fixture
 def app_token(ads_account):
     return services.app_token_issue(account=ads_account)
+
+
+credentials = st.one_of(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "email": st.one_of(st.just("member0@example.com"), st.emails(), json_values),
+            "password": st.one_of(st.just(PASSWORD), json_values),
+        },
+    ).map(json.dumps),
+    json_values.map(json.dumps),
+    any_text,
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=credentials)
+def test_the_app_token_endpoint_never_answers_a_server_error__R_DEV_1(ads_account, body):
+    response = Client().post("/api/v1/app/tokens", body, content_type="application/json")
+    assert response.status_code in {HTTPStatus.CREATED, HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED}

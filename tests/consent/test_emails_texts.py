@@ -4,6 +4,8 @@ from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.models import PhoneNumber
 from consent import policy
@@ -118,3 +120,32 @@ def test_a_reset_text_is_allowed_with_every_category_off_but_never_without_a_pho
     assert not policy.reset_text_allowed(has_phone=False)
     on = dict.fromkeys(TEXTS, True)
     assert not any(policy.marketing_text_allowed(on, key, has_phone=False) for key in TEXTS)
+
+
+# Whatever is posted to either page: a redirect after a change, or the page itself (400, 409) and no change.
+
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=100)
+fields = st.sampled_from(
+    ["action", "shown", "csrfmiddlewaretoken", "mic", "extra", *MARKETING, Choice.EMAIL_SERVICE, *TEXTS]
+)
+values = st.one_of(st.sampled_from(["save", "on", "off", "", " ".join(MARKETING), " ".join(TEXTS)]), any_text)
+forms = st.dictionaries(fields, st.lists(values, min_size=1, max_size=3), max_size=6)
+PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(form=forms, page=st.sampled_from(["emails", "texts"]), with_phone=st.booleans())
+def test_the_email_and_text_forms_never_answer_a_server_error_and_a_refused_post_changes_nothing__R_EM_1_R_SMS_1(
+    member_client, ads_account, form, page, with_phone
+):
+    if with_phone:
+        PhoneNumber.objects.get_or_create(account=ads_account, defaults={"number": "+14155550123"})
+    else:
+        PhoneNumber.objects.filter(account=ads_account).delete()
+    url = emails_url(profile_named(ads_account, "Sam")) if page == "emails" else reverse("consent:texts")
+    mark = last_event_id()
+    response = member_client.post(url, form)
+    assert response.status_code in {HTTPStatus.FOUND, HTTPStatus.BAD_REQUEST, HTTPStatus.CONFLICT}
+    if response.status_code != HTTPStatus.FOUND:
+        assert response["Content-Type"].startswith("text/html")
+        assert events_since(mark) == []

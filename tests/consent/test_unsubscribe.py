@@ -9,6 +9,8 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from consent import email
 from consent.choices import Choice, Source
@@ -99,3 +101,22 @@ def test_a_signed_link_for_service_email_or_another_key_is_refused__R_EM_1(ads_a
         token = signing.dumps({"p": str(sam.pk), "c": key}, salt=email.UNSUBSCRIBE_SALT, compress=True)
         assert Client().post(reverse("unsubscribe", kwargs={"token": token})).status_code == HTTPStatus.BAD_REQUEST
     assert values_of(sam)[Choice.EMAIL_SERVICE] is True
+
+
+token_like = st.one_of(
+    st.text(
+        alphabet=st.characters(exclude_categories=["Cs", "Cc"], exclude_characters="/?#%"), min_size=1, max_size=200
+    ),
+    st.from_regex(r"[A-Za-z0-9_\-:.]{1,200}", fullmatch=True),
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(token=token_like, method=st.sampled_from(["get", "post", "head"]))
+def test_any_unsubscribe_link_is_answered_without_a_server_error_and_changes_nothing__R_EM_2(
+    ads_account, token, method
+):
+    mark = last_event_id()
+    response = getattr(Client(), method)(reverse("unsubscribe", kwargs={"token": token}))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert events_since(mark) == []
