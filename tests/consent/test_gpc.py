@@ -150,7 +150,6 @@ def test_a_state_counts_from_the_day_its_rule_starts__R_GPC_9(client, time_machi
     assert mic_ba(account) == [("Alex", False, False)]
 
 
-@pytest.mark.time_machine(datetime(2027, 1, 15, 12, 0, tzinfo=UTC), tick=False)
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("shipped_rules")
 def test_a_jurisdiction_staff_add_in_the_admin_is_in_effect_on_the_next_request__R_GPC_9(client, staff):
@@ -170,7 +169,6 @@ def test_a_jurisdiction_staff_add_in_the_admin_is_in_effect_on_the_next_request_
     assert mic_ba(account) == [("Alex", False, False)]
 
 
-@pytest.mark.time_machine(datetime(2027, 1, 15, 12, 0, tzinfo=UTC), tick=False)
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("shipped_rules")
 def test_a_jurisdiction_staff_take_off_the_list_stops_the_signal_on_the_next_request__R_GPC_9(client, staff):
