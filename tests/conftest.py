@@ -1,23 +1,30 @@
+"""Hooks, the Hypothesis profiles and the fixtures every test may use; plain helpers are in tests/helpers.py."""
+
+import importlib
 import os
 from typing import cast
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from hypothesis import settings as hypothesis_settings
 
-from accounts.models import Account, Plan, Profile
-from accounts.sessions import ACTIVE_PROFILE_KEY
-from consent import selectors, services
-from consent.choices import Choice, Source
-from consent.models import ConsentEvent
+from accounts.models import Account, Plan
+from common.sms import backends
 from tests.factories import AccountFactory, ProfileFactory, StaffFactory
+from tests.helpers import QueryCounter
 
 # Every test fails if its flow logged personal or secret data (tests/log_guard.py).
 pytest_plugins = ["tests.log_guard"]
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+# Hypothesis: a quick profile for local runs, the full one in CI. HYPOTHESIS_PROFILE picks one by name.
+hypothesis_settings.register_profile("dev", max_examples=50)
+hypothesis_settings.register_profile("ci", max_examples=500)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -27,6 +34,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    examples = hypothesis_settings.get_profile(HYPOTHESIS_PROFILE).max_examples
+    return f"Hypothesis profile: {HYPOTHESIS_PROFILE} ({examples} examples per property)"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -49,25 +61,27 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def sms_outbox():
+    """The text messages sent during the test (common.sms's locmem backend), empty at its start."""
+    backends.outbox.clear()
+    yield backends.outbox
+    backends.outbox.clear()
+
+
+@pytest.fixture
+def shipped_rules(transactional_db) -> None:
+    """The jurisdictions and cookie registry the data migration ships. A transactional test empties every table
+    when it ends, so a later one loads them again."""
+    importlib.import_module("consent.migrations.0005_load_jurisdictions_and_cookies").load(django_apps, None)
+
+
+@pytest.fixture
 def ads_account(db) -> Account:
     """Ad-supported plan: Alex (primary), Sam, Kids (kids profile)."""
     account = cast(Account, AccountFactory(plan=Plan.STANDARD_WITH_ADS, primary_profile_name="Alex"))
     ProfileFactory(account=account, name="Sam")
     ProfileFactory(account=account, name="Kids", is_kids=True)
     return account
-
-
-def profile_named(account: Account, name: str) -> Profile:
-    return Profile.objects.select_related("account").get(account=account, name=name)
-
-
-def watching(client, account: Account, name: str):
-    """The client signed in as the account, with the named profile chosen on "Who's watching?"."""
-    client.force_login(account)
-    session = client.session
-    session[ACTIVE_PROFILE_KEY] = str(profile_named(account, name).pk)
-    session.save()
-    return client
 
 
 @pytest.fixture
@@ -85,48 +99,6 @@ def staff_client(client, staff):
 def member_client(client, ads_account):
     client.force_login(ads_account)
     return client
-
-
-def values_of(profile: Profile) -> dict[str, bool]:
-    """A profile's current values as the pages see them (rows, defaults filled in), read afresh."""
-    account = Account.objects.get(pk=profile.account_id)
-    return dict(selectors.profile_facts(profile=profile, account=account).values)
-
-
-def mic_ba(account: Account) -> list[tuple[str, bool, bool]]:
-    """(name, MIC, BA) for every profile of the account, in slot order."""
-    return [(p.name, values_of(p)[Choice.MIC], values_of(p)[Choice.BA]) for p in account.profiles.order_by("slot")]
-
-
-def all_opted_out(account: Account) -> bool:
-    return selectors.all_profiles_opted_out(account=account)
-
-
-def actor(source: Source = Source.MEMBER, user: Account | None = None, **fields) -> services.Actor:
-    return services.Actor(source=source, acting_user=user, **fields)
-
-
-def events_since(mark: int) -> list[tuple]:
-    """Consent events written after `mark` (an event id), oldest first, as comparable tuples."""
-    return list(
-        ConsentEvent.objects.filter(id__gt=mark)
-        .order_by("id")
-        .values_list("profile__name", "choice", "old_value", "new_value", "source", "acting_user__email")
-    )
-
-
-def last_event_id() -> int:
-    return ConsentEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-class QueryCounter(CaptureQueriesContext):
-    """Counts queries; on a mismatch the assertion message prints the SQL."""
-
-    def __init__(self) -> None:
-        super().__init__(connection)
-
-    def __str__(self) -> str:
-        return "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(self.captured_queries, 1))
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
-"""Issue 6, defects 1 and 2: who may run the admin's actions and change which account fields.
-
-Every action and editable field is tried by view-only staff, by staff without the permission it needs, and by
-the user on their own account.
-"""
+"""Who may do what in the admin (R-AU-4, SPEC §9): every action and editable field is tried by view-only staff,
+by staff without the permission it needs, and by the user on their own account. Only superusers change
+privileges (their own never), groups, and staff accounts with their profiles."""
 
 from http import HTTPStatus
 from typing import cast
@@ -12,18 +10,20 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from accounts.models import Account
-from tests.conftest import events_since, last_event_id, mic_ba, profile_named
-from tests.factories import PASSWORD, AccountFactory, StaffFactory
+from consent.choices import Choice, Source
+from consent.models import Jurisdiction
+from tests.factories import PASSWORD, AccountFactory
+from tests.helpers import events_since, last_event_id, mic_ba, profile_named, staff_with
 
 pytestmark = pytest.mark.django_db
 
 VIEW_ONLY = ["view_account", "view_profile", "view_consentevent", "view_phonenumber"]
 
 
-def staff_with(*codenames: str, superuser: bool = False) -> Account:
-    user = cast(Account, StaffFactory(is_superuser=superuser))
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return Account.objects.get(pk=user.pk)  # fresh: no permission cache
+def superuser_with_a_profile() -> Account:
+    boss = cast(Account, AccountFactory(email="boss@example.com", primary_profile_name="Boss"))
+    Account.objects.filter(pk=boss.pk).update(is_staff=True, is_superuser=True)
+    return Account.objects.get(pk=boss.pk)
 
 
 def signed_in(client, user: Account):
@@ -55,7 +55,7 @@ def run_action(client, changelist: str, action: str, selected: list[str]):
     return client.post(reverse(changelist), {"action": action, "_selected_action": selected, "index": "0"})
 
 
-# --- defect 1: actions ---------------------------------------------------------------------------------------
+# --- actions ------------------------------------------------------------------------------------------------
 
 
 def test_admin_opt_out_actions_need_change_permission_view_only_staff_gets_403(client, ads_account):
@@ -101,7 +101,10 @@ def test_admin_actions_run_for_staff_with_change_permission(client, ads_account)
     sam = profile_named(ads_account, "Sam")
     response = run_action(client, "admin:accounts_profile_changelist", "opt_profiles_out_of_all", [str(sam.pk)])
     assert response.status_code == HTTPStatus.FOUND
-    assert len(events_since(mark)) == 2
+    assert events_since(mark) == [
+        ("Sam", Choice.MIC, True, False, Source.ADMIN, staff.email),
+        ("Sam", Choice.BA, True, False, Source.ADMIN, staff.email),
+    ]
     run_action(client, "admin:accounts_account_changelist", "opt_accounts_out_of_all", [str(ads_account.pk)])
     assert {by for *_, by in events_since(mark)} == {staff.email}
 
@@ -112,7 +115,7 @@ def test_admin_unknown_action_is_refused(client, ads_account):
     assert response.status_code == HTTPStatus.FORBIDDEN
 
 
-# --- defect 2: privileges ------------------------------------------------------------------------------------
+# --- privileges ---------------------------------------------------------------------------------------------
 
 
 def test_staff_cannot_make_themselves_superuser(client):
@@ -225,6 +228,91 @@ def test_view_only_staff_cannot_add_change_or_delete_a_phone_number(client):
         ),
     )
     assert str(Account.objects.get(pk=member.pk).phone.number) == "+14155550123"
+
+
+def test_staff_with_change_group_cannot_grant_their_own_group_permissions(client):
+    """Only superusers change privileges: a group's permissions are privileges, so Django's stock Group admin,
+    where any staff user with change_group can give their own group every permission, must not be open to them."""
+    support = Group.objects.create(name="support")
+    staff = staff_with("view_account", "view_group", "change_group", "add_group", "delete_group")
+    staff.groups.add(support)
+    client.force_login(staff)
+    grant = Permission.objects.get(codename="change_account")
+
+    changed = client.post(
+        reverse("admin:auth_group_change", args=[support.pk]), {"name": "support", "permissions": [str(grant.pk)]}
+    )
+    added = client.post(reverse("admin:auth_group_add"), {"name": "mine", "permissions": [str(grant.pk)]})
+    deleted = client.post(reverse("admin:auth_group_delete", args=[support.pk]), {"post": "yes"})
+
+    assert (changed.status_code, added.status_code, deleted.status_code) == (HTTPStatus.FORBIDDEN,) * 3
+    assert list(support.permissions.all()) == []
+    assert list(Group.objects.values_list("name", flat=True)) == ["support"]
+    assert not Account.objects.get(pk=staff.pk).has_perm("accounts.change_account")
+
+
+def test_superuser_still_manages_groups(client):
+    boss = staff_with(superuser=True)
+    client.force_login(boss)
+    grant = Permission.objects.get(codename="view_account")
+    response = client.post(reverse("admin:auth_group_add"), {"name": "readers", "permissions": [str(grant.pk)]})
+    assert response.status_code == HTTPStatus.FOUND
+    assert list(Group.objects.get(name="readers").permissions.all()) == [grant]
+
+
+def test_staff_without_superuser_cannot_opt_a_staff_account_out_through_the_account_action(client):
+    """The change form refuses a non-superuser on a staff account; the bulk action must not be a way around it."""
+    boss = superuser_with_a_profile()
+    client.force_login(staff_with("view_account", "change_account"))
+    mark = last_event_id()
+    response = client.post(
+        reverse("admin:accounts_account_changelist"),
+        {"action": "opt_accounts_out_of_all", "_selected_action": [str(boss.pk)], "index": "0"},
+    )
+    assert response.status_code in {HTTPStatus.FOUND, HTTPStatus.FORBIDDEN}
+    assert events_since(mark) == []
+    assert mic_ba(boss) == [("Boss", True, True)]
+
+
+def test_staff_without_superuser_cannot_change_a_staff_accounts_profile(client):
+    """Profiles are part of the account: only superusers change the profiles of staff accounts (name, kids,
+    "Opt out of all")."""
+    boss = superuser_with_a_profile()
+    client.force_login(staff_with("view_account", "view_profile", "change_profile"))
+    profile = profile_named(boss, "Boss")
+    mark = last_event_id()
+
+    renamed = client.post(
+        reverse("admin:accounts_profile_change", args=[profile.pk]), {"name": "Pwned", "_save": "Save"}
+    )
+    acted = client.post(
+        reverse("admin:accounts_profile_changelist"),
+        {"action": "opt_profiles_out_of_all", "_selected_action": [str(profile.pk)], "index": "0"},
+    )
+
+    assert renamed.status_code == HTTPStatus.FORBIDDEN
+    assert acted.status_code in {HTTPStatus.FOUND, HTTPStatus.FORBIDDEN}
+    assert profile_named(boss, "Boss")
+    assert events_since(mark) == []
+
+
+def test_superuser_may_still_opt_a_staff_accounts_profile_out(client):
+    boss = superuser_with_a_profile()
+    client.force_login(staff_with(superuser=True))
+    profile = profile_named(boss, "Boss")
+    client.post(
+        reverse("admin:accounts_profile_changelist"),
+        {"action": "opt_profiles_out_of_all", "_selected_action": [str(profile.pk)], "index": "0"},
+    )
+    assert mic_ba(boss) == [("Boss", False, False)]
+
+
+def test_view_only_staff_cannot_change_a_jurisdiction__R_GPC_9(client):
+    client = signed_in(client, staff_with(*VIEW_ONLY, "view_jurisdiction"))
+    france = Jurisdiction.objects.get(code="FR")
+    response = client.post(reverse("admin:consent_jurisdiction_change", args=[france.pk]), {"code": "FR", "name": "x"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert Jurisdiction.objects.get(code="FR").cookie_opt_in_from is not None
 
 
 def test_signing_in_as_staff_does_not_depend_on_admin_privileges(client):

@@ -1,4 +1,4 @@
-"""Issue 6, defect 10: a hung or blocked database fails a request within seconds, with the friendly error page,
+"""Faults (SPEC §9): a hung or blocked database fails a request within seconds, with the friendly error page,
 instead of holding a worker."""
 
 import socket
@@ -15,9 +15,8 @@ from django.db import connection
 from django.urls import reverse
 
 from consent.choices import Choice
-from tests.conftest import profile_named, values_of
 from tests.factories import AccountFactory
-from tests.servers import HOST, clean_environment
+from tests.helpers import HOST, clean_environment, profile_named, values_of
 
 
 def test_databases_keep_health_checked_persistent_connections():

@@ -1,4 +1,5 @@
-"""Issue 6, defect 9: production starts from a clean checkout by following only the README.
+"""Production starts from a clean checkout by following only the README, and a deployment that skipped
+collectstatic still serves its pages (unstyled, the missing step logged) instead of a 500 on every page.
 
 The README's Deployment block is run as written (less creating the virtual environment, which this test run
 already has: the copy links to it) on a copy of the tracked files, with production settings; `/` and the
@@ -6,19 +7,23 @@ stylesheet it links must answer 200. `.ci/run` does the same from a clean clone,
 (`.ci/production_start`).
 """
 
+import logging
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from http import HTTPStatus
 
+import pytest
 from django.conf import settings
+from django.test import override_settings
 
-from tests.servers import HOST, clean_environment, free_port
+from tests.helpers import HOST, clean_environment, free_port
 
 DEPLOY_BLOCK = re.compile(r"<!-- deploy:start -->\s*```sh\n(.*?)```\s*<!-- deploy:end -->", re.DOTALL)
 
@@ -41,7 +46,8 @@ def clean_checkout(target) -> None:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    os.symlink(settings.BASE_DIR / ".venv", target / ".venv")
+    # The virtual environment this test runs in (a work tree may use another checkout's .venv).
+    os.symlink(sys.prefix, target / ".venv")
 
 
 def get(port: int, path: str) -> tuple[int, str]:
@@ -100,3 +106,19 @@ def test_production_starts_from_a_clean_checkout_following_only_the_readme(tmp_p
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=20)
         log.close()
+
+
+@pytest.mark.django_db
+def test_production_storage_without_collectstatic_serves_pages_not_a_server_error(client, tmp_path, caplog):
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "common.storage.ForgivingManifestStaticFilesStorage"},
+    }
+    with (
+        override_settings(STORAGES=storages, STATIC_ROOT=tmp_path, WHITENOISE_USE_FINDERS=False),
+        caplog.at_level(logging.ERROR, logger="common.static"),
+    ):
+        response = client.get("/")
+    assert response.status_code == HTTPStatus.OK
+    assert "/static/css/site.css" in response.content.decode()
+    assert "collectstatic" in caplog.text

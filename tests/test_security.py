@@ -1,16 +1,24 @@
-"""CSRF on every change, security headers, deploy checks and generic error pages."""
+"""Security (SPEC §9): CSRF on every change, security headers and a Content-Security-Policy without inline
+script, deploy checks, bogus headers never a 500, markup in a member's data escaped on every page, and pages
+with personal data never stored by a browser's or a proxy's cache."""
 
 import os
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime
 from http import HTTPStatus
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import parse_http_date
 
-from tests.conftest import events_since, last_event_id, profile_named
+from accounts.models import PhoneNumber
+from tests.factories import ProfileFactory
+from tests.helpers import events_since, last_event_id, profile_named
 
 pytestmark = pytest.mark.django_db
 
@@ -61,12 +69,6 @@ def test_templates_have_no_inline_script_or_style():
             assert forbidden not in text, path
 
 
-def test_unknown_page_gets_the_generic_404(client):
-    response = client.get("/no-such-page/")
-    assert response.status_code == HTTPStatus.NOT_FOUND
-    assert "Page not found" in response.content.decode()
-
-
 @pytest.mark.parametrize(
     "headers",
     [{"HTTP_SEC_GPC": "garbage"}, {"HTTP_X_PRIVACY_REGION": "\x00;DROP"}, {"HTTP_COOKIE": "sessionid=tampered"}],
@@ -96,9 +98,55 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_csp_header_built_once_is_the_one_django_csp_builds(client):
-    from csp.utils import build_policy
+MARKUP = '<script>alert("name")</script>'
 
-    first = client.get("/")["Content-Security-Policy"]
-    assert first == build_policy()
-    assert client.get(reverse("login"))["Content-Security-Policy"] == first
+
+def test_a_profile_name_with_markup_is_escaped_on_member_pages_in_the_header_and_in_messages(
+    member_client, ads_account
+):
+    profile = ProfileFactory(account=ads_account, name=MARKUP)
+    chosen = member_client.post(reverse("profiles"), {"profile": str(profile.pk)}, follow=True)
+    assert f"You are watching as {escape(MARKUP)}." in chosen.content.decode()
+    for url in (
+        profile.get_absolute_url(),
+        reverse("account"),
+        reverse("profiles"),
+        reverse("consent:emails", kwargs={"profile": profile.pk}),
+    ):
+        html = member_client.get(url).content.decode()
+        assert "<script" not in html, url
+        assert f"Watching as {escape(MARKUP)}</a>" in html, url
+        assert f"{escape(MARKUP)}" in html.split("</header>", 1)[1], url
+
+
+def member_pages(account) -> list[str]:
+    alex = profile_named(account, "Alex")
+    return [
+        reverse("home"),
+        reverse("profiles"),
+        reverse("account"),
+        reverse("phone"),
+        reverse("phone") + "?delete",
+        reverse("profile_add"),
+        alex.get_absolute_url(),
+        reverse("consent:emails", kwargs={"profile": alex.pk}),
+        reverse("consent:texts"),
+        reverse("cookies"),
+        reverse("privacy_statement"),
+    ]
+
+
+@pytest.mark.time_machine(datetime(2027, 5, 4, 10, 0, tzinfo=UTC), tick=False)
+def test_pages_for_a_signed_in_member_are_never_stored_and_answer_head_like_get(member_client, ads_account):
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    for url in member_pages(ads_account):
+        for method in (member_client.get, member_client.head):
+            response = method(url)
+            assert response.status_code == HTTPStatus.OK, url
+            directives = {each.strip() for each in response["Cache-Control"].split(",")}
+            assert {"no-store", "private"} <= directives, url
+            assert parse_http_date(response["Expires"]) <= time.time(), "already expired"
+
+
+def test_the_public_landing_page_may_be_cached_when_signed_out(client):
+    assert "no-store" not in client.get("/").get("Cache-Control", "")

@@ -1,4 +1,4 @@
-"""Issue 6, defect 8: the embedded SQLite database serves a web server's concurrent writers.
+"""The embedded SQLite database serves a web server's concurrent writers (SPEC §9).
 
 A real server (gunicorn, 2 processes x 5 threads) on a temporary SQLite *file*, 10 members each firing 10 POSTs
 (profile adds and privacy saves) at once: every one must succeed, none may answer "database is locked".
@@ -13,7 +13,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 
-from tests.servers import HOST, clean_environment, gunicorn, run
+from tests.helpers import HOST, clean_environment, gunicorn, run
 
 CLIENTS = 10
 POSTS_PER_CLIENT = 10

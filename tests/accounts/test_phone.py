@@ -1,17 +1,49 @@
-"""Change phone number and Delete phone number (R-SMS-2): both ask for the password again."""
+"""The phone number (SPEC §2, §3, R-SMS-2): at most one per account, in E.164, validated; "Change phone number"
+and "Delete phone number" both ask for the password again; a deleted number is gone entirely (no copy on a
+page, in the consent trail or in the admin's history), and one member's number never reaches another's page."""
 
 from http import HTTPStatus
+from typing import cast
 
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from accounts.models import PhoneNumber
+from accounts.models import Account, PhoneNumber
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
-from tests.conftest import events_since, last_event_id
 from tests.factories import PASSWORD, AccountFactory
+from tests.helpers import control, description, events_since, last_event_id
 
 pytestmark = pytest.mark.django_db
+
+
+# Stored --------------------------------------------------------------------------------------------------------
+
+
+def test_phone_is_stored_in_e164():
+    account = AccountFactory(phone="+1 (415) 555-0123")
+    assert str(PhoneNumber.objects.get(account=account).number) == "+14155550123"
+
+
+def test_at_most_one_phone_number_per_account():
+    account = AccountFactory(phone="+14155550123")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PhoneNumber.objects.create(account=account, number="+14155550124")
+
+
+def test_malformed_phone_number_is_rejected_by_validation():
+    phone = PhoneNumber(account=AccountFactory(), number="12345")
+    with pytest.raises(ValidationError):
+        phone.full_clean()
+
+
+# Change phone number -------------------------------------------------------------------------------------------
 
 
 def test_account_page_links_to_change_phone_number(member_client):
@@ -26,7 +58,7 @@ def test_change_phone_number_stores_e164(member_client, ads_account):
     assert str(PhoneNumber.objects.get(account=ads_account).number) == "+14155550199"
     page = member_client.get(reverse("phone")).content.decode()
     assert "Your phone number is <strong>+1 415-555-0199</strong>." in page
-    assert 'name="number" value="+14155550199"' in page, "the form starts from the stored number"
+    assert control(page, "number")["value"] == "+14155550199", "the form starts from the stored number"
 
 
 @pytest.mark.parametrize("password", ["", "wrong-password", PASSWORD.upper()])
@@ -36,7 +68,7 @@ def test_changing_the_number_asks_for_the_password_again__R_SMS_2(member_client,
         reverse("phone"), {"action": "change", "number": "+14155550199", "password": password}
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert 'name="password"' in response.content.decode()
+    assert control(response.content.decode(), "password")["type"] == "password"
     assert str(PhoneNumber.objects.get(account=ads_account).number) == "+14155550123"
 
 
@@ -58,9 +90,46 @@ def test_malformed_phone_number_gets_a_form_error_and_changes_nothing(member_cli
     mark = last_event_id()
     response = member_client.post(reverse("phone"), {"action": "change", "number": number, "password": PASSWORD})
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert 'class="error"' in response.content.decode()
+    assert control(response.content.decode(), "number")["aria-invalid"] == "true"
     assert str(PhoneNumber.objects.get(account=ads_account).number) == "+14155550123"
     assert events_since(mark) == []
+
+
+@pytest.mark.parametrize("number", ["+1 415 555 0123 ext. 12", "+14155550123;ext=5", "+1 415 555 0123 x7"])
+def test_phone_numbers_with_an_extension_are_refused_not_truncated(member_client, ads_account, number):
+    response = member_client.post(reverse("phone"), {"action": "change", "number": number})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "without an extension" in description(response.content.decode(), "number")
+    assert not PhoneNumber.objects.filter(account=ads_account).exists()
+
+
+def test_errors_of_a_post_are_shown_escaped_and_the_next_get_is_clean_again(member_client, ads_account):
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    bad = member_client.post(reverse("phone"), {"action": "change", "number": '"><script>x', "password": "no"})
+    assert bad.status_code == HTTPStatus.BAD_REQUEST
+    html = bad.content.decode()
+    assert control(html, "number")["value"] == '"><script>x', "the posted text is drawn back, escaped"
+    assert "<script>x" not in html
+    assert control(html, "password")["aria-invalid"] == "true"
+    assert "That password is not right." in description(html, "password")
+    wrong = member_client.post(reverse("phone"), {"action": "delete", "password": "no"})
+    assert wrong.status_code == HTTPStatus.BAD_REQUEST
+    assert "That password is not right." in description(wrong.content.decode(), "password")
+    again = member_client.get(reverse("phone")).content.decode()
+    assert "aria-invalid" not in again
+    assert "That password is not right." not in again
+    assert "script" not in again
+    assert control(again, "number")["value"] == "+14155550123"
+
+
+def test_an_unknown_action_re_renders_the_page_with_a_message(member_client, ads_account):
+    response = member_client.post(reverse("phone"), {"action": "explode"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response["Content-Type"].startswith("text/html")
+    assert "That request was not understood" in response.content.decode()
+
+
+# Delete phone number -------------------------------------------------------------------------------------------
 
 
 def test_delete_asks_for_confirmation_and_the_password_then_removes_the_number__R_SMS_2(member_client, ads_account):
@@ -70,7 +139,7 @@ def test_delete_asks_for_confirmation_and_the_password_then_removes_the_number__
 
     confirm = member_client.get(reverse("phone") + "?delete")
     assert "Delete +1 415-555-0123?" in confirm.content.decode()
-    assert 'name="password"' in confirm.content.decode()
+    assert control(confirm.content.decode(), "password")["type"] == "password"
 
     refused = member_client.post(reverse("phone"), {"action": "delete", "password": "nope"})
     assert refused.status_code == HTTPStatus.BAD_REQUEST
@@ -91,6 +160,19 @@ def test_delete_asks_for_confirmation_and_the_password_then_removes_the_number__
     assert "5550123" not in repr(ConsentEvent.objects.filter(pk=event.pk).values().get())
 
 
+@pytest.mark.parametrize("url", ["phone", "account"])
+def test_a_deleted_number_never_appears_on_the_members_pages_afterwards__R_SMS_2(member_client, ads_account, url):
+    number = "+14155550142"
+    PhoneNumber.objects.create(account=ads_account, number=number)
+    assert "555-0142" in member_client.get(reverse(url)).content.decode()
+    response = member_client.post(reverse("phone"), {"action": "delete", "password": PASSWORD})
+    assert response.status_code == HTTPStatus.FOUND
+    for page in (reverse(url), reverse(url), reverse("phone") + "?delete"):
+        html = member_client.get(page).content.decode()
+        assert "0142" not in html, page
+    assert "value" not in control(member_client.get(reverse("phone")).content.decode(), "number")
+
+
 def test_deleting_without_a_number_does_nothing(member_client, ads_account):
     mark = last_event_id()
     response = member_client.post(reverse("phone"), {"action": "delete", "password": PASSWORD})
@@ -98,5 +180,112 @@ def test_deleting_without_a_number_does_nothing(member_client, ads_account):
     assert events_since(mark) == []
 
 
-def test_unknown_phone_action_is_400(member_client):
-    assert member_client.post(reverse("phone"), {"action": "steal"}).status_code == HTTPStatus.BAD_REQUEST
+def test_one_members_number_never_reaches_another_members_phone_page(client):
+    alice, bob, carol = AccountFactory(), AccountFactory(), AccountFactory()
+    PhoneNumber.objects.create(account=alice, number="+14155550111")
+    PhoneNumber.objects.create(account=bob, number="+442071838750")
+    pages = {}
+    for account in (alice, bob, carol, alice, bob, carol):
+        client.force_login(account)
+        pages[account.email] = client.get(reverse("phone")).content.decode()
+    assert control(pages[alice.email], "number")["value"] == "+14155550111"
+    assert control(pages[bob.email], "number")["value"] == "+442071838750"
+    assert "value" not in control(pages[carol.email], "number")
+    for page, others in (
+        (pages[alice.email], ["+442071838750", "2071838750"]),
+        (pages[bob.email], ["+14155550111", "4155550111"]),
+        (pages[carol.email], ["+14155550111", "+442071838750", "4155550111", "2071838750"]),
+    ):
+        for other in others:
+            assert other not in page
+
+
+# In the admin ----------------------------------------------------------------------------------------------------
+
+
+def admin_phone_form(member: Account, **phone: str) -> dict[str, str]:
+    return {
+        "email": member.email,
+        "plan": member.plan,
+        "region": member.region,
+        "is_active": "on",
+        "profiles-TOTAL_FORMS": "0",
+        "profiles-INITIAL_FORMS": "0",
+        "phone-TOTAL_FORMS": "1",
+        **phone,
+    }
+
+
+def test_the_admin_refuses_a_phone_with_an_extension_not_truncates_it(client, staff):
+    member = cast(Account, AccountFactory(email="ext@example.com"))
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:accounts_account_change", args=[member.pk]),
+        admin_phone_form(member, **{"phone-INITIAL_FORMS": "0", "phone-0-number": "+14155550123 ext. 55"}),
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "extension" in response.content.decode()
+    assert not PhoneNumber.objects.filter(account=member).exists()
+
+
+def test_deleting_a_phone_in_the_admin_keeps_no_copy_of_the_number_in_the_admin_log__R_SMS_2(client, staff):
+    member = AccountFactory(email="phone@example.com")
+    client.force_login(staff)
+    change = reverse("admin:accounts_account_change", args=[member.pk])
+    added = client.post(
+        change, admin_phone_form(member, **{"phone-INITIAL_FORMS": "0", "phone-0-number": "+14155550123"})
+    )
+    assert added.status_code == HTTPStatus.FOUND
+    phone = PhoneNumber.objects.get(account=member)
+    existing = {"phone-INITIAL_FORMS": "1", "phone-0-id": str(phone.pk), "phone-0-account": str(member.pk)}
+    changed = client.post(change, admin_phone_form(member, **existing, **{"phone-0-number": "+14155550199"}))
+    assert changed.status_code == HTTPStatus.FOUND
+    deleted = client.post(
+        change,
+        admin_phone_form(member, **existing, **{"phone-0-number": "+14155550199", "phone-0-DELETE": "on"}),
+    )
+    assert deleted.status_code == HTTPStatus.FOUND
+    assert not PhoneNumber.objects.filter(account=member).exists()
+    # The consent trail says that staff deleted it, not what it was.
+    assert list(
+        ConsentEvent.objects.filter(account=member, choice=Choice.PHONE_ON_FILE).values_list(
+            "profile", "old_value", "new_value", "source", "acting_user", "context"
+        )
+    ) == [(None, True, False, Source.ADMIN, staff.pk, {})]
+    event = ConsentEvent.objects.filter(account=member, choice=Choice.PHONE_ON_FILE).values().get()
+    assert "555" not in repr(event)
+
+    entries = list(LogEntry.objects.values_list("object_repr", "change_message"))
+    assert len(entries) == 3
+    for digits in ("4155550123", "4155550199", "415"):
+        assert not any(digits in repr_ + message for repr_, message in entries), entries
+    history = client.get(reverse("admin:accounts_account_history", args=[member.pk])).content.decode()
+    assert "555" not in history
+
+
+# Whatever is posted, the answer is the page or a redirect, never a 500, and nothing changes unless valid ---------
+
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
+phone_like = st.one_of(
+    any_text,
+    st.from_regex(r"\+?[0-9 ()\-.]{0,25}", fullmatch=True),
+    st.text(alphabet=st.characters(categories=["Nd"]), max_size=15).map(lambda d: "+1" + d),
+    st.sampled_from(["+14155550199", "+1 (415) 555-0199", "+33 1 23 45 67 89", "+14155550123 ext. 5"]),
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(number=phone_like, password=st.one_of(st.just(PASSWORD), any_text), action=st.sampled_from(["change", "x"]))
+def test_phone_form_never_answers_a_server_error(ads_account, number, password, action):
+    PhoneNumber.objects.update_or_create(account=ads_account, defaults={"number": "+14155550123"})
+    client = Client()
+    client.force_login(ads_account)
+    response = client.post(reverse("phone"), {"action": action, "number": number, "password": password})
+    assert response.status_code in {HTTPStatus.FOUND, HTTPStatus.BAD_REQUEST}
+    stored = str(PhoneNumber.objects.get(account=ads_account).number)
+    if response.status_code == HTTPStatus.BAD_REQUEST:
+        assert stored == "+14155550123", "an invalid form changes nothing"
+    else:
+        assert stored.startswith("+")
+        assert stored[1:].isascii()
+        assert stored[1:].isdigit()

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from accounts.models import Account, PhoneNumber, Profile
 from consent.choices import Choice
 from consent.models import ChoiceValue, ConsentEvent
-from tests.conftest import values_of
+from tests.helpers import values_of
 
 pytestmark = pytest.mark.django_db
 

@@ -3,17 +3,12 @@
 Locally the tests skip when no Chromium is found; in CI a skip fails the run (tests/conftest.py).
 """
 
-import importlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from django.core.cache import cache
 from django.core.management import call_command
-
-from consent import selectors
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures here are still
 # synchronous and safe.
@@ -49,13 +44,8 @@ def browser():
 
 
 @pytest.fixture
-def demo(transactional_db) -> None:
-    """The demo data, and the jurisdictions and cookie registry a migration ships (a transactional test
-    empties every table when it ends, so they are loaded again)."""
-    shipped = importlib.import_module("consent.migrations.0005_load_jurisdictions_and_cookies")
-    shipped.load(django_apps, None)
-    cache.clear()
-    selectors.clear_rule_caches()
+def demo(shipped_rules) -> None:
+    """The demo data, with the jurisdictions and cookie registry a migration ships."""
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
@@ -66,26 +56,3 @@ def page(browser, live_server, demo):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def sign_in(page, email: str = "ads@example.com", password: str = "demo-pass-1234") -> None:
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/profiles/")
-
-
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def assert_accessible(page, what: str, width: int | None = None) -> None:
-    """axe-core finds no WCAG 2.2 AA violation on the page as it stands, and (given the viewport's width) the
-    page does not scroll sideways."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
-    assert results.violations_count == 0, f"{what}: {results.generate_report()}"
-    if width is not None:
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= width, f"{what} scrolls sideways at {width}px"

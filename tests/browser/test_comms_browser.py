@@ -1,10 +1,10 @@
-"""Email and text-message preferences and the phone page in a real browser (issue 8)."""
+"""Email and text-message preferences and the phone page in a real browser (R-EM-1, R-SMS-2)."""
 
 import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account, PhoneNumber
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.helpers import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-pass-1234"

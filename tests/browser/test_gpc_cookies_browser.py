@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.helpers import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

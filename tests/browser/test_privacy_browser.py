@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from accounts import services as account_services
 from accounts.models import Account, Plan
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.helpers import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

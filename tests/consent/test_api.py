@@ -1,20 +1,21 @@
-"""R-API-1, R-AD-1, R-PUSH-1: the eligibility API, the app's device registration and the push queue."""
+"""R-API-1: downstream systems ask one read-only, token-authenticated endpoint what a profile (on a device) may
+get, answered by the function the pages use; whatever a caller sends, never a server error."""
 
 import json
-import re
 import uuid
 from http import HTTPStatus
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.models import Account, Plan, Profile
-from consent import policy, push, selectors, services
-from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, Source
-from consent.models import ConsentEvent, Device, Platform, PushMessage
-from tests.conftest import actor, profile_named
-from tests.factories import PASSWORD, AccountFactory
+from consent import services
+from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope
+from tests.factories import AccountFactory
+from tests.helpers import actor, profile_named, register_device, switches, values_of
 
 TOKEN = "test-service-token-0123456789"
 AUTH = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
@@ -28,17 +29,6 @@ def _get(client, profile, device=None, **headers):
 def _batch(client, body, **headers):
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post("/api/v1/eligibility/batch", data, content_type="application/json", **(headers or AUTH))
-
-
-def _device(account, *, limited=False, notifications=True) -> Device:
-    return services.device_register(
-        account=account,
-        platform=Platform.IOS,
-        advertising_id="AEBE52E7-03EE-455A-B3C4-E57283966239",
-        limit_ad_tracking=limited,
-        notifications=notifications,
-        acting_user=account,
-    )
 
 
 # Eligibility ---------------------------------------------------------------------------------------------------
@@ -104,22 +94,18 @@ def test_opted_out_profile_answers_no__R_API_1(client, ads_account):
 @pytest.mark.django_db
 def test_limited_device_answers_no_for_ba_whatever_the_profile__R_AD_1(client, ads_account):
     alex = profile_named(ads_account, "Alex")
-    limited, open_ = _device(ads_account, limited=True), _device(ads_account, limited=False)
+    limited, open_ = register_device(ads_account, limited=True), register_device(ads_account, limited=False)
     assert _get(client, alex.pk, limited.pk).json()["behavioral_advertising"] is False
     assert _get(client, alex.pk, limited.pk).json()["choices"]["ba"] is False
     assert _get(client, alex.pk, limited.pk).json()["mic"] is True
     assert _get(client, alex.pk, open_.pk).json()["behavioral_advertising"] is True
-    assert values_of_profile(alex)[Choice.BA] is True  # the profile's own choice is untouched
-
-
-def values_of_profile(profile):
-    return selectors.profile_facts(profile=profile, account=profile.account).values
+    assert values_of(alex)[Choice.BA] is True  # the profile's own choice is untouched
 
 
 @pytest.mark.django_db
 def test_unknown_profile_or_device_is_404__R_API_1(client, ads_account):
     alex = profile_named(ads_account, "Alex")
-    other_device = _device(AccountFactory(email="other@example.com"))
+    other_device = register_device(AccountFactory(email="other@example.com"))
     assert _get(client, uuid.uuid4()).status_code == HTTPStatus.NOT_FOUND
     assert _get(client, alex.pk, uuid.uuid4()).status_code == HTTPStatus.NOT_FOUND
     assert _get(client, alex.pk, other_device.pk).status_code == HTTPStatus.NOT_FOUND  # another account's
@@ -147,6 +133,18 @@ def test_missing_or_wrong_token_is_401_without_saying_why__R_API_1(client, ads_a
     ):
         assert response.status_code == HTTPStatus.UNAUTHORIZED
         assert response.json() == {"detail": "not authenticated", "errors": []}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", [" ", "\t"])
+def test_a_whitespace_only_service_token_authorises_no_one__R_API_1(client, ads_account, token):
+    """A stray space in an env file (`PRIVACY_API_TOKEN= `) is no token: `Bearer ` and some spaces read nothing."""
+    alex = profile_named(ads_account, "Alex")
+    with override_settings(PRIVACY_API_TOKEN=token):
+        for header in ("Bearer  ", "Bearer   ", "Bearer \t", f"Bearer {token}"):
+            response = client.get("/api/v1/eligibility", {"profile": str(alex.pk)}, HTTP_AUTHORIZATION=header)
+            assert response.status_code == HTTPStatus.UNAUTHORIZED
+            assert response.content == b""
 
 
 @pytest.mark.django_db
@@ -181,8 +179,8 @@ def test_malformed_batch_is_400__R_API_1(client, body):
 
 @pytest.mark.django_db
 def test_batch_of_more_than_1000_profiles_is_400__R_API_1(client):
-    assert _batch(client, {"profiles": [str(uuid.uuid4()) for _ in range(1001)]}).status_code == 400
-    assert _batch(client, {"profiles": [str(uuid.uuid4()) for _ in range(1000)]}).status_code == 200
+    assert _batch(client, {"profiles": [str(uuid.uuid4()) for _ in range(1001)]}).status_code == HTTPStatus.BAD_REQUEST
+    assert _batch(client, {"profiles": [str(uuid.uuid4()) for _ in range(1000)]}).status_code == HTTPStatus.OK
 
 
 @pytest.mark.django_db
@@ -223,14 +221,6 @@ def test_new_registry_choice_appears_in_the_api_by_itself__R_API_1(client, ads_a
     assert body["choices"]["example_new_choice"] is True
 
 
-def _switches_on(html: str) -> dict[str, bool]:
-    """The page's switches as the member sees them: name → checked (a switch the page does not show is absent)."""
-    return {
-        match["name"]: " checked" in match[0]
-        for match in re.finditer(r'<input type="checkbox" name="(?P<name>\w+)"[^>]* role="switch"[^>]*>', html)
-    }
-
-
 @pytest.mark.django_db
 def test_api_and_pages_agree_on_every_demo_profile__R_API_1(client):
     call_command("seed_demo", verbosity=0)
@@ -241,7 +231,7 @@ def test_api_and_pages_agree_on_every_demo_profile__R_API_1(client):
         for profile in account.profiles.all():
             page = page_client.get(profile.get_absolute_url())
             assert page.status_code == HTTPStatus.OK
-            switched_on = _switches_on(page.content.decode())
+            switched_on = switches(page.content.decode())
             assert "mic" in switched_on, profile
             body = _get(client, profile.pk).json()
             assert body["mic"] == switched_on.get("mic", False), profile
@@ -263,145 +253,85 @@ def test_openapi_description_is_served(client):
     assert client.get("/api/v1/docs").status_code == HTTPStatus.OK
 
 
-# Devices from the app (R-AD-1, R-PUSH-1) ----------------------------------------------------------------------
+# Whatever a caller sends (parameters, bodies, tokens), the answer is 200, 400, 401 or 404, never a server error.
+
+ANSWERS = {HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND}
 
 
-def _app_token(client, email, password=PASSWORD):
-    return client.post(
-        "/api/v1/app/tokens", json.dumps({"email": email, "password": password}), content_type="application/json"
-    )
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=80)
 
 
-@pytest.mark.django_db
-def test_member_registers_a_device_with_an_app_token__R_AD_1_R_PUSH_1(client, ads_account):
-    issued = _app_token(client, ads_account.email)
-    assert issued.status_code == HTTPStatus.CREATED
-    member = {"HTTP_AUTHORIZATION": f"Bearer {issued.json()['token']}"}
-    body = {"platform": "android", "advertising_id": "38400000-8cf0-11bd-b23e-10b96e40000d"}
-    created = client.post(
-        "/api/v1/devices",
-        json.dumps({**body, "limit_ad_tracking": False, "notifications": False}),
-        content_type="application/json",
-        **member,
-    )
-    assert created.status_code == HTTPStatus.CREATED
-    device = Device.objects.get(pk=created.json()["id"], account=ads_account)
-    assert device.advertising_id == body["advertising_id"]
-    assert created.json()["notifications"] is False
-
-    updated = client.put(
-        f"/api/v1/devices/{device.pk}",
-        json.dumps({**body, "limit_ad_tracking": True, "notifications": True}),
-        content_type="application/json",
-        **member,
-    )
-    assert updated.status_code == HTTPStatus.OK
-    device.refresh_from_db()
-    assert device.advertising_id == ""  # not kept while tracking is limited
-    assert selectors.device_facts(device=device).values == {
-        Choice.DEVICE_LIMIT_AD_TRACKING: True,
-        Choice.DEVICE_NOTIFICATIONS: True,
-    }
-    events = list(
-        ConsentEvent.objects.filter(choice__startswith="device_")
-        .order_by("id")
-        .values_list("choice", "old_value", "new_value", "source", "acting_user", "context")
-    )
-    ref = {"device": f"device-{device.pk.hex}"}
-    assert events == [
-        ("device_limit_ad_tracking", True, False, Source.APP, ads_account.pk, ref),
-        ("device_limit_ad_tracking", False, True, Source.APP, ads_account.pk, ref),
-        ("device_notifications", False, True, Source.APP, ads_account.pk, ref),
-    ]
+header_text = st.text(alphabet=st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=60)
 
 
-@pytest.mark.django_db
-def test_device_endpoints_refuse_bad_tokens_and_other_members_devices(client, ads_account):
-    other = AccountFactory(email="other@example.com")
-    theirs = _device(other)
-    assert _app_token(client, ads_account.email, "wrong-password").status_code == HTTPStatus.UNAUTHORIZED
-    assert client.post("/api/v1/devices", "{}", content_type="application/json").status_code == 401
-    token = _app_token(client, ads_account.email).json()["token"]
-    member = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    body = json.dumps({"platform": "ios", "limit_ad_tracking": False, "notifications": True})
-    response = client.put(f"/api/v1/devices/{theirs.pk}", body, content_type="application/json", **member)
-    assert response.status_code == HTTPStatus.NOT_FOUND
-    bad = json.dumps({"platform": "windows", "limit_ad_tracking": False, "notifications": True})
-    assert client.post("/api/v1/devices", bad, content_type="application/json", **member).status_code == 400
-    # The service token is not a member token, nor the other way round.
-    assert client.post("/api/v1/devices", body, content_type="application/json", **AUTH).status_code == 401
-    assert _get(client, profile_named(ads_account, "Alex").pk, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+uuid_like = st.one_of(
+    st.uuids().map(str),
+    st.uuids().map(lambda u: u.hex),
+    st.uuids().map(lambda u: str(u).upper()),
+    st.uuids().map(lambda u: f"{{{u}}}"),
+    st.uuids().map(lambda u: f" {u} "),
+    st.uuids().map(lambda u: f"urn:uuid:{u}"),
+    any_text,
+)
 
 
-def test_device_limit_turns_ba_off_in_the_policy__R_AD_1():
-    facts = policy.ProfileFacts(
-        plan_has_ads=True, is_kids=False, is_primary=True, values={Choice.BA: True, Choice.MIC: True}
-    )
-    limited = policy.DeviceFacts(values={Choice.DEVICE_LIMIT_AD_TRACKING: True, Choice.DEVICE_NOTIFICATIONS: True})
-    free = policy.DeviceFacts(values={Choice.DEVICE_LIMIT_AD_TRACKING: False, Choice.DEVICE_NOTIFICATIONS: False})
-    assert policy.behavioral_ads_allowed(facts) is True
-    assert policy.behavioral_ads_allowed(facts, limited) is False
-    assert policy.behavioral_ads_allowed(facts, free) is True
-    assert policy.mic_allowed(facts) is True
-    assert policy.push_allowed(limited) is True
-    assert policy.push_allowed(free) is False
+authorization = st.one_of(
+    st.just(f"Bearer {TOKEN}"),
+    st.just(f"bearer {TOKEN}"),
+    st.just(f"Bearer  {TOKEN}"),
+    st.none(),
+    header_text,
+    header_text.map(lambda t: f"Bearer {t}"),
+)
 
 
-@pytest.mark.django_db
-def test_nothing_is_queued_for_push_to_a_device_with_notifications_off__R_PUSH_1(ads_account):
-    off, on = _device(ads_account, notifications=False), _device(ads_account, notifications=True)
-    assert push.push_enqueue(device=off, title="New episode", body="Watch now") is None
-    queued = push.push_enqueue(device=on, title="New episode", body="Watch now")
-    assert queued is not None
-    assert list(PushMessage.objects.values_list("device", flat=True)) == [on.pk]
-    services.device_register(
-        account=ads_account,
-        device=on,
-        platform=Platform.IOS,
-        advertising_id="",
-        limit_ad_tracking=True,
-        notifications=False,
-        acting_user=ads_account,
-    )
-    assert push.push_enqueue(device=on, title="Again", body="x") is None
-    assert PushMessage.objects.count() == 1
+def _headers(value: str | None) -> dict[str, str]:
+    return {} if value is None else {"HTTP_AUTHORIZATION": value}
 
 
-@pytest.mark.django_db
-def test_unreported_device_defaults_to_limited_and_no_push__R_AD_1_R_PUSH_1(ads_account):
-    bare = Device.objects.create(account=ads_account, platform=Platform.IOS)
-    facts = selectors.device_facts(device=bare)
-    assert facts.values == {Choice.DEVICE_LIMIT_AD_TRACKING: True, Choice.DEVICE_NOTIFICATIONS: False}
-    assert push.push_enqueue(device=bare, title="t", body="b") is None
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    profile=st.one_of(st.none(), uuid_like),
+    device=st.one_of(st.none(), uuid_like),
+    extra=st.dictionaries(any_text, any_text, max_size=3),
+    auth=authorization,
+)
+def test_eligibility_never_answers_a_server_error__R_API_1(ads_account, data, profile, device, extra, auth):
+    if data.draw(st.booleans()):
+        profile = str(profile_named(ads_account, data.draw(st.sampled_from(["Alex", "Sam", "Kids"]))).pk)
+    params = {**extra} | ({"profile": profile} if profile is not None else {})
+    params |= {"device": device} if device is not None else {}
+    response = Client().get("/api/v1/eligibility", params, **_headers(auth))
+    assert response.status_code in ANSWERS
+    if response.status_code == HTTPStatus.UNAUTHORIZED:
+        assert response.content == b""
 
 
-@pytest.mark.django_db
-def test_device_rows_do_not_leak_into_account_or_profile_values(ads_account):
-    _device(ads_account, limited=False, notifications=True)
-    assert Choice.DEVICE_NOTIFICATIONS not in selectors.account_values(account=ads_account)
-    assert selectors.stored_values(account=ads_account).get(None, {}).get(Choice.DEVICE_NOTIFICATIONS) is None
-    services.choices_set(account=ads_account, values={Choice.COOKIES_ADVERTISING: False}, actor=actor())
-    assert selectors.account_values(account=ads_account)[Choice.COOKIES_ADVERTISING] is False
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(any_text, children, max_size=4),
+    max_leaves=12,
+)
 
 
-@pytest.mark.django_db
-def test_device_choices_only_on_the_accounts_own_devices_through_the_one_writer(ads_account):
-    alex = profile_named(ads_account, "Alex")
-    theirs = _device(AccountFactory(email="other@example.com"))
-    mine = _device(ads_account, notifications=False)
-    with pytest.raises(services.WrongScope):
-        services.choices_set(
-            account=ads_account, profile=alex, values={Choice.DEVICE_NOTIFICATIONS: True}, actor=actor()
-        )
-    with pytest.raises(services.WrongScope):
-        services.choices_set(account=ads_account, device=mine, values={Choice.MIC: False}, actor=actor())
-    with pytest.raises(Device.DoesNotExist):
-        services.choices_set(
-            account=ads_account, device=theirs, values={Choice.DEVICE_NOTIFICATIONS: True}, actor=actor()
-        )
-    assert (
-        services.choices_set(
-            account=ads_account, device=mine, values={Choice.DEVICE_NOTIFICATIONS: False}, actor=actor()
-        )
-        == 0
-    )
+profile_lists = st.one_of(
+    st.lists(st.one_of(uuid_like, json_values), max_size=20),
+    st.integers(min_value=995, max_value=1005).map(lambda n: [str(uuid.uuid4()) for _ in range(n)]),
+    json_values,
+)
+
+
+bodies = st.one_of(
+    st.builds(lambda profiles: json.dumps({"profiles": profiles}), profile_lists),
+    json_values.map(json.dumps),
+    any_text,
+    st.binary(max_size=60),
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=bodies, auth=authorization)
+def test_eligibility_batch_never_answers_a_server_error__R_API_1(ads_account, body, auth):
+    response = Client().post("/api/v1/eligibility/batch", body, content_type="application/json", **_headers(auth))
+    assert response.status_code in ANSWERS - {HTTPStatus.NOT_FOUND}

@@ -1,43 +1,21 @@
-"""Races proven on PostgreSQL with real row locks: threads, each on its own connection (docs/rules.md, Qualities)."""
+"""Races proven on PostgreSQL with real row locks: threads, each on its own connection (SPEC §9). Two requests
+changing one account never lose an update, leave a half-applied "opt all profiles", a second row for one
+choice or a broken trail, whatever runs beside them (profile adds, staff plan and kids changes)."""
 
-import threading
-from collections.abc import Callable
 from typing import cast
 
 import pytest
-from django.db import connection
+from django.db.models import Count
 
-from accounts.models import Account, Profile
+from accounts import services as account_services
+from accounts.models import Account, Plan, Profile
 from consent import services
 from consent.choices import Choice, Source
-from consent.models import ConsentEvent
-from tests.conftest import actor, all_opted_out, mic_ba, values_of
+from consent.models import ChoiceValue, ConsentEvent
 from tests.factories import AccountFactory, ProfileFactory
+from tests.helpers import actor, all_opted_out, mic_ba, run_concurrently, values_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(*work: Callable[[], None], timeout: float = 60) -> None:
-    """Start every callable at the same moment in its own thread; fail on any error or a hang (deadlock)."""
-    barrier = threading.Barrier(len(work))
-    errors: list[BaseException] = []
-
-    def runner(fn: Callable[[], None]) -> None:
-        try:
-            barrier.wait()
-            fn()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(fn,)) for fn in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung: deadlock or lock wait"
-    assert not errors, errors
 
 
 def five_profile_account() -> Account:
@@ -125,3 +103,100 @@ def test_opt_all_profiles_racing_per_profile_changes_ends_consistent__R_PDS_4():
     assert not values_of(primary)[Choice.MIC]
     opt_all_events = ConsentEvent.objects.filter(account=account, source=Source.OPT_ALL_PROFILES)
     assert opt_all_events.filter(choice=Choice.BA).count() == 5, "opt all applied to every profile at once"
+
+
+def assert_one_row_per_subject_and_choice(account: Account) -> None:
+    duplicates = (
+        ChoiceValue.objects.filter(account=account)
+        .values("profile_id", "choice")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    assert list(duplicates) == []
+
+
+def assert_stored_chain_unbroken(account: Account) -> None:
+    """Events of stored values (not the effective-only ones a plan or kids change writes) chain old to new."""
+    last: dict[tuple, bool] = {}
+    for event in ConsentEvent.objects.filter(account=account).order_by("id"):
+        if event.context.get("effective_only"):
+            continue
+        key = (event.profile_id, event.choice)
+        if key in last:
+            assert event.old_value == last[key], f"broken chain on {key}"
+        last[key] = event.new_value
+    for (profile_id, choice), value in last.items():
+        row = ChoiceValue.objects.get(account=account, profile_id=profile_id, choice=choice)
+        assert row.value == value
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_opt_all_profiles_racing_a_profile_add_leaves_every_profile_opted_out__R_PDS_4(round_):
+    account = cast(Account, AccountFactory())
+    primary = Profile.objects.get(account=account, is_primary=True)
+
+    def opt_all() -> None:
+        services.account_opt_all_profiles_out(
+            account=account, from_profile=primary, actor=actor(Source.OPT_ALL_PROFILES)
+        )
+
+    def add(name: str):
+        return lambda: account_services.profile_create(
+            account=Account.objects.get(pk=account.pk), name=name, acting_user=None
+        )
+
+    run_concurrently(opt_all, add("One"), add("Two"))
+    assert all_opted_out(account)
+    assert all(not mic and not ba for _, mic, ba in mic_ba(account))
+    assert_one_row_per_subject_and_choice(account)
+    assert_stored_chain_unbroken(account)
+
+
+def test_staff_plan_and_kids_changes_racing_member_saves_lose_nothing():
+    account = cast(Account, AccountFactory(plan=Plan.STANDARD_WITH_ADS))
+    sam = ProfileFactory(account=account, name="Sam")
+    staff = cast(Account, AccountFactory(email="support@example.com"))
+    Account.objects.filter(pk=staff.pk).update(is_staff=True)
+    staff = Account.objects.get(pk=staff.pk)
+
+    def flip_plan() -> None:
+        for plan in [Plan.STANDARD, Plan.STANDARD_WITH_ADS] * 3:
+            account_services.account_set_plan(account=Account.objects.get(pk=account.pk), plan=plan, acting_user=staff)
+
+    def flip_kids() -> None:
+        for is_kids in [True, False] * 3:
+            account_services.profile_set_kids(
+                profile=Profile.objects.select_related("account").get(pk=sam.pk), is_kids=is_kids, acting_user=staff
+            )
+
+    def member_saves() -> None:
+        for value in [False, True] * 3:
+            profile = Profile.objects.select_related("account").get(pk=sam.pk)
+            try:
+                services.profile_set_choices(
+                    profile=profile, values={Choice.MIC: value, Choice.BA: value}, actor=actor(Source.MEMBER)
+                )
+            except services.ChoiceNotAvailable:  # BA hidden at that moment: the page answers 409
+                services.profile_set_choices(profile=profile, values={Choice.MIC: value}, actor=actor(Source.MEMBER))
+
+    run_concurrently(flip_plan, flip_kids, member_saves)
+    assert_one_row_per_subject_and_choice(account)
+    assert_stored_chain_unbroken(account)
+    effect_events = ConsentEvent.objects.filter(account=account, context__effective_only=True)
+    assert set(effect_events.values_list("source", "acting_user_id")) <= {(Source.ADMIN.value, staff.pk)}
+
+
+def test_twenty_members_saving_one_profile_keep_one_row_and_an_unbroken_trail():
+    account = cast(Account, AccountFactory())
+    primary = Profile.objects.get(account=account, is_primary=True)
+
+    def save(value: bool):
+        return lambda: services.profile_set_choices(
+            profile=Profile.objects.select_related("account").get(pk=primary.pk),
+            values={Choice.MIC: value, Choice.BA: not value},
+            actor=actor(Source.MEMBER),
+        )
+
+    run_concurrently(*(save(i % 2 == 0) for i in range(20)))
+    assert_one_row_per_subject_and_choice(account)
+    assert_stored_chain_unbroken(account)

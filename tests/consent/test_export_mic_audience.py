@@ -16,8 +16,8 @@ from consent import policy, selectors, services
 from consent.choices import REGISTRY, Choice, always
 from consent.identifiers import hash_email, hash_phone, sha256_hex
 from consent.management.commands.export_mic_audience import audience_rows, audience_rows_by_id, copy_digest_lines
-from tests.conftest import actor, profile_named
 from tests.factories import AccountFactory, ProfileFactory, StaffFactory
+from tests.helpers import actor, profile_named
 
 
 def _export(*args: str) -> str:
@@ -264,7 +264,7 @@ emails_as_stored = st.one_of(
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(email=emails_as_stored)
 def test_export_on_postgresql_hashes_any_stored_email_as_python_does__R_MIC_1(audience, email):
     _raw_update("UPDATE accounts_account SET email = %s WHERE id = %s", email, audience["phoned"].pk)

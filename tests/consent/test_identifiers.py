@@ -67,7 +67,6 @@ def test_empty_email_is_refused__R_MIC_1():
 # stored form is already what the Python functions would hash.
 
 PROPERTY = settings(
-    max_examples=500,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

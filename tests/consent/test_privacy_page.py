@@ -1,15 +1,31 @@
-"""The Privacy and data settings page, through HTTP as a browser sends it."""
+"""The Privacy and data settings page (SPEC §4), through HTTP as a browser sends it: what it shows, what each
+button does, and that a forged, stale or malformed post changes nothing."""
 
 from http import HTTPStatus
 from uuid import uuid4
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from accounts.models import Plan
+from accounts import services as account_services
+from accounts.models import Account, Plan, Profile
+from consent import services
 from consent.choices import Choice, Source
-from tests.conftest import events_since, last_event_id, mic_ba, profile_named, values_of
 from tests.factories import AccountFactory
+from tests.helpers import (
+    GPC,
+    control,
+    description,
+    events_since,
+    last_event_id,
+    mic_ba,
+    profile_named,
+    switches,
+    values_of,
+    watching,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +137,16 @@ def test_another_accounts_profile_is_404_and_changes_nothing__R_PDS_6(member_cli
     assert mic_ba(other) == [("Alex", True, True)]
 
 
+def test_another_accounts_profile_is_404_on_both_its_pages_with_the_signal_too__R_PDS_6(client, ads_account):
+    other = AccountFactory()
+    theirs = Profile.objects.get(account=other, is_primary=True)
+    watching(client, ads_account, "Alex")
+    for url in (theirs.get_absolute_url(), reverse("consent:emails", kwargs={"profile": theirs.pk})):
+        assert client.get(url, **GPC).status_code == HTTPStatus.NOT_FOUND
+        assert client.post(url, {"mic": "on"}, **GPC).status_code == HTTPStatus.NOT_FOUND
+    assert values_of(theirs)[Choice.MIC] is True
+
+
 def test_unknown_profile_id_is_404__R_PDS_6(member_client):
     assert member_client.get(f"/account/profiles/{uuid4()}/privacy/").status_code == HTTPStatus.NOT_FOUND
     assert member_client.get("/account/profiles/1/privacy/").status_code == HTTPStatus.NOT_FOUND
@@ -194,7 +220,7 @@ def test_form_shown_without_ba_and_saved_after_the_plan_gained_ads_does_not_turn
 
 def test_the_form_says_which_switches_it_showed(member_client, ads_account):
     html = member_client.get(privacy_url(profile_named(ads_account, "Sam"))).content.decode()
-    assert '<input type="hidden" name="shown" value="mic ba">' in html
+    assert control(html, "shown", type_="hidden")["value"] == "mic ba"
 
 
 def test_invalid_switch_value_shows_a_form_error(member_client, ads_account):
@@ -202,9 +228,77 @@ def test_invalid_switch_value_shows_a_form_error(member_client, ads_account):
     mark = last_event_id()
     response = member_client.post(privacy_url(sam), {"action": "save", "mic": "yes"})
     assert_page_with_message(response, HTTPStatus.BAD_REQUEST, "leave it out to turn it off")
+    html = response.content.decode()
+    assert control(html, "mic")["aria-invalid"] == "true"
+    assert "leave it out to turn it off" in description(html, "mic")
     assert events_since(mark) == []
+
+
+def test_a_post_with_two_actions_is_not_understood_and_changes_nothing(member_client, ads_account):
+    """One form sends one action. Two are a forged or broken request, never read as "the last one" (which would
+    run "Opt all profiles out of all" for a post that also asked to turn everything on)."""
+    alex = profile_named(ads_account, "Alex")
+    mark = last_event_id()
+    response = member_client.post(
+        privacy_url(alex), {"action": ["save", "opt_all_profiles"], "shown": "mic ba", "mic": "on", "ba": "on"}
+    )
+    assert_page_with_message(response, HTTPStatus.BAD_REQUEST, "not understood")
+    assert events_since(mark) == []
+
+
+def test_a_conflict_after_a_concurrent_plan_change_shows_the_current_switches__R_PDS_1(
+    member_client, ads_account, monkeypatch
+):
+    """When the plan loses its ads between the page reading the profile and the writer locking it, the 409 page
+    says "These are the current settings" and shows them (no BA switch), not the ones read before."""
+    alex = profile_named(ads_account, "Alex")
+    real = services.profile_set_choices
+
+    def plan_changes_first(**kwargs):
+        account_services.account_set_plan(
+            account=Account.objects.get(pk=ads_account.pk), plan=Plan.STANDARD, acting_user=None
+        )
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "profile_set_choices", plan_changes_first)
+    response = member_client.post(privacy_url(alex), {"action": "save", "shown": "mic ba", "mic": "on", "ba": "on"})
+
+    assert_page_with_message(response, HTTPStatus.CONFLICT, "These are the current settings")
+    html = response.content.decode()
+    assert switches(html) == {"mic": True}
+    assert control(html, "shown", type_="hidden")["value"] == "mic"
+    assert "your plan has no ads" in html
 
 
 def test_privacy_page_is_get_and_post_only(member_client, ads_account):
     response = member_client.put(privacy_url(profile_named(ads_account, "Sam")))
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+# Whatever is posted: a redirect after a change, or the page itself with a message (400, 403, 409) and no change.
+
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=300)
+privacy_fields = st.sampled_from(
+    ["action", "shown", "mic", "ba", "all_profiles_opt_out", "extra", "csrfmiddlewaretoken", "confirm_signal"]
+)
+privacy_values = st.one_of(
+    st.sampled_from(["save", "opt_out_all", "opt_all_profiles", "on", "off", "", "mic ba", "mic", "ba mic", "yes"]),
+    any_text,
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(form=st.dictionaries(privacy_fields, st.lists(privacy_values, min_size=1, max_size=3), max_size=6))
+def test_privacy_form_never_answers_a_server_error_and_a_refused_post_changes_nothing(member_client, ads_account, form):
+    sam = profile_named(ads_account, "Sam")
+    mark = last_event_id()
+    response = member_client.post(sam.get_absolute_url(), form)
+    assert response.status_code in {
+        HTTPStatus.FOUND,
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.FORBIDDEN,
+        HTTPStatus.CONFLICT,
+    }
+    if response.status_code != HTTPStatus.FOUND:
+        assert response["Content-Type"].startswith("text/html")
+        assert events_since(mark) == []

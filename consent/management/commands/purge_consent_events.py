@@ -1,4 +1,4 @@
-"""R-AU-3: delete consent events older than the retention period (24 months), and nothing younger."""
+"""R-AU-3: delete consent events older than the retention period (24 calendar months), and nothing younger."""
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
@@ -11,8 +11,7 @@ DEFAULT_BATCH_SIZE = 5000
 
 class Command(BaseCommand):
     help = (
-        "Delete consent events older than 24 months (730 days), in bounded batches so no long lock is held. "
-        "Run it daily."
+        "Delete consent events older than 24 calendar months, in bounded batches so no long lock is held. Run it daily."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,32 +1,27 @@
-"""Marketing email and texts go through the task queue and ask the policy at send time (R-EM-1, R-EM-2,
-R-SMS-1, R-SMS-2)."""
+"""Marketing email and texts (R-EM-1, R-EM-3, R-SMS-1, R-SMS-2): queued as tasks, and each message asks the policy
+when it is sent, so an opt-out after queueing is honoured; a real db_worker process sends them as a deployment
+does (CI runs that too, see .ci/run)."""
 
+import sys
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from accounts.models import PhoneNumber
 from accounts.services import phone_delete
-from common.sms import backends
-from consent import services
+from consent import email, selectors, services
 from consent.choices import Choice
 from consent.tasks import send_marketing_emails, send_marketing_texts
-from tests.conftest import actor, profile_named
 from tests.factories import AccountFactory
+from tests.helpers import actor, clean_environment, profile_named, run
 
 pytestmark = pytest.mark.django_db
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def _empty_sms_outbox():
-    backends.outbox.clear()
-    yield
-    backends.outbox.clear()
 
 
 def test_command_queues_every_eligible_profile_and_each_message_can_unsubscribe__R_EM_1_R_EM_2(ads_account):
@@ -60,7 +55,7 @@ def test_through_the_database_backend_and_its_worker_an_opt_out_after_enqueue_me
     assert sorted(m.body.split(" email for ")[1].split(".")[0] for m in mail.outbox) == ["Kids", "Sam"]
 
 
-def test_marketing_texts_honour_the_categories_and_need_a_number__R_SMS_1_R_SMS_2(ads_account):
+def test_marketing_texts_honour_the_categories_and_need_a_number__R_SMS_1_R_SMS_2(ads_account, sms_outbox):
     PhoneNumber.objects.create(account=ads_account, number="+14155550123")
     off = AccountFactory(phone="+14155550124")
     services.choices_set(account=off, values={Choice.SMS_OFFERS: False}, actor=actor())
@@ -71,7 +66,7 @@ def test_marketing_texts_honour_the_categories_and_need_a_number__R_SMS_1_R_SMS_
     ids = [ads_account.pk, off.pk, gone.pk, no_phone.pk]
     send_marketing_texts.enqueue(account_ids=ids, category=Choice.SMS_OFFERS, body="Offer")
 
-    assert [message.to for message in backends.outbox] == ["+14155550123"]
+    assert [message.to for message in sms_outbox] == ["+14155550123"]
 
 
 def test_the_email_task_skips_a_profile_that_opted_out_after_it_was_queued__R_EM_1(ads_account):
@@ -85,3 +80,50 @@ def test_the_email_task_skips_a_profile_that_opted_out_after_it_was_queued__R_EM
     )
     assert sent == 1
     assert len(mail.outbox) == 1
+
+
+def test_an_opt_out_between_enqueue_and_send_means_no_message__R_EM_1(ads_account):
+    sam = profile_named(ads_account, "Sam")
+    queued = {"profile_id": sam.pk, "category": Choice.EMAIL_SURVEYS, "subject": "Tell us", "body": "..."}
+    services.profile_set_choices(profile=sam, values={Choice.EMAIL_SURVEYS: False}, actor=actor())
+    assert email.marketing_email_send(**queued) is False
+    assert mail.outbox == []
+
+
+def test_a_profile_deleted_while_its_batch_is_read_does_not_fail_the_batch__R_EM_1(ads_account, monkeypatch):
+    """The email task reads the facts and then the profiles in a second query: a profile deleted in between is
+    skipped, and every other profile of the batch still gets its message."""
+    sam, alex = profile_named(ads_account, "Sam"), profile_named(ads_account, "Alex")
+    read_facts = selectors.facts_by_profile_id
+
+    def facts_then_sam_is_deleted(profile_ids):
+        facts = read_facts(profile_ids)
+        sam.delete()
+        return facts
+
+    monkeypatch.setattr(selectors, "facts_by_profile_id", facts_then_sam_is_deleted)
+    sent = send_marketing_emails.call(
+        profile_ids=[str(sam.pk), str(alex.pk)], category=Choice.EMAIL_NEW_ARRIVALS, subject="New", body="New"
+    )
+    assert sent == 1
+    assert len(mail.outbox) == 1
+
+
+def test_queued_marketing_email_is_sent_by_a_db_worker_process(tmp_path):
+    env = clean_environment(
+        DJANGO_SETTINGS_MODULE="netflix_privacy.settings.local",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'tasks.sqlite3'}",
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+        DJANGO_DEBUG="false",
+    )
+
+    def manage(*args: str) -> str:
+        return run([sys.executable, str(settings.BASE_DIR / "manage.py"), *args], cwd=settings.BASE_DIR, env=env)
+
+    manage("migrate", "--no-input", "-v", "0")
+    manage("seed_demo")
+    queued = manage("send_marketing_email", "--category", "email_offers", "--no-progress")
+    assert "Queued" in queued
+    sent = manage("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    assert sent.count("List-Unsubscribe-Post: List-Unsubscribe=One-Click") >= 1
+    assert "Subject: News from Privacy Center" in sent

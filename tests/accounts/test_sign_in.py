@@ -1,0 +1,130 @@
+"""Sign in and out, the lock-out after repeated failures (one counter per email, whatever its case or spaces),
+and the sign-in records kept only while they are needed (SPEC §9)."""
+
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from typing import cast
+
+import pytest
+from axes.models import AccessAttempt, AccessLog
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import Account
+from tests.factories import PASSWORD, AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eu(db) -> Account:
+    return cast(Account, AccountFactory(email="eu@example.com"))
+
+
+def sign_in(client, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_landing_page_is_public_and_offers_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == HTTPStatus.OK
+    assert "Sign in" in response.content.decode()
+
+
+def test_sign_in_with_email_and_password_goes_to_whos_watching(client, ads_account):
+    response = sign_in(client, ads_account.email, PASSWORD)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("profiles")
+
+
+def test_sign_in_accepts_the_email_in_any_case_and_with_spaces(client, eu):
+    response = sign_in(client, "  EU@Example.COM ", PASSWORD)
+    assert response.status_code == HTTPStatus.FOUND
+    assert client.session["_auth_user_id"] == str(eu.pk)
+
+
+def test_wrong_password_gets_a_clear_message(client, ads_account):
+    response = sign_in(client, ads_account.email, "nope")
+    assert response.status_code == HTTPStatus.OK
+    assert "Incorrect email or password" in response.content.decode()
+
+
+def test_logout_is_post_only(member_client):
+    assert member_client.get(reverse("logout")).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    response = member_client.post(reverse("logout"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert "_auth_user_id" not in member_client.session
+
+
+def test_the_lock_out_after_five_failures_cannot_be_bypassed_by_email_case_or_spaces(client, eu):
+    for _ in range(5):
+        sign_in(client, "eu@example.com", "wrong")
+    for variant in ("eu@example.com", "EU@example.com", " eu@example.com", "eu@EXAMPLE.COM ", "Eu@Example.Com"):
+        response = sign_in(client, variant, PASSWORD)
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS, variant
+        assert "Too many sign-in attempts" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+
+
+def test_failures_in_any_case_count_towards_one_lock_out(client, eu):
+    variants = ["eu@example.com", "EU@example.com", " eu@example.com", "eU@EXAMPLE.com", "Eu@example.COM"]
+    statuses = [sign_in(client, variant, "wrong").status_code for variant in variants]
+    assert statuses[:4] == [HTTPStatus.OK] * 4
+    assert statuses[4] == HTTPStatus.TOO_MANY_REQUESTS
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["eu@example.com"]
+    assert sign_in(client, "EU@EXAMPLE.COM", PASSWORD).status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def test_successful_sign_in_keeps_no_access_log_of_email_ip_and_user_agent(client, ads_account):
+    response = client.post(
+        reverse("login"), {"username": ads_account.email, "password": PASSWORD}, HTTP_USER_AGENT="Browser/1.0"
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert AccessLog.objects.count() == 0
+
+
+NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.time_machine(NOW, tick=False)
+@override_settings(LOGIN_RECORD_RETENTION_DAYS=30)
+def test_login_records_are_purged_after_the_documented_period():
+    def attempt(age: timedelta, username: str) -> None:
+        AccessAttempt.objects.create(username=username, ip_address="127.0.0.1", user_agent="UA", failures_since_start=1)
+        AccessAttempt.objects.filter(username=username).update(attempt_time=NOW - age)
+
+    attempt(timedelta(hours=2), "old@example.com")  # cool-off (15 minutes) is over: no longer needed
+    attempt(timedelta(minutes=1), "recent@example.com")  # still counts towards a lock-out
+    AccessLog.objects.create(username="a@example.com", ip_address="127.0.0.1", user_agent="UA")
+    AccessLog.objects.filter(username="a@example.com").update(attempt_time=NOW - timedelta(days=31))
+    AccessLog.objects.create(username="b@example.com", ip_address="127.0.0.1", user_agent="UA")
+
+    call_command("purge_login_records", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["recent@example.com"]
+    assert list(AccessLog.objects.values_list("username", flat=True)) == ["b@example.com"]
+
+
+# Whatever a browser sends to the sign-in form, the answer is a page or a 4xx, never a 500 or an exception.
+
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=300)
+emails = st.emails().map(lambda e: e[:254])
+email_like = st.one_of(
+    emails,
+    emails.map(str.upper),
+    emails.map(lambda e: f"  {e}\t"),
+    st.builds(lambda a, b: f"{a}@{b}", any_text, any_text),
+    any_text,
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(username=email_like, password=any_text)
+def test_sign_in_form_never_answers_a_server_error(ads_account, username, password):
+    client = Client()  # raises any exception a view lets out
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    assert response.status_code in {HTTPStatus.OK, HTTPStatus.FOUND, HTTPStatus.TOO_MANY_REQUESTS}
+    AccessAttempt.objects.all().delete()  # each example starts below the lock-out limit

@@ -1,0 +1,189 @@
+"""The inbound STOP webhook (R-SMS-3): an opt-out text from a number turns every text category off on every
+account with that number, whatever its case, spaces and punctuation; only signed, fresh, unreplayed requests
+count, and whatever is posted the answer is never a server error. Time is frozen: the signature's timestamp
+and the webhook's clock are the same instant."""
+
+import json
+import time
+from datetime import UTC, datetime
+from http import HTTPStatus
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import PhoneNumber
+from consent import selectors, services, webhooks
+from consent.choices import Choice, Source
+from tests.factories import AccountFactory
+from tests.helpers import actor, events_since, last_event_id
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2027, 4, 1, 12, 0, tzinfo=UTC), tick=False)]
+
+SECRET = "test-webhook-secret-0123456789"  # netflix_privacy.settings.test
+TEXTS = (Choice.SMS_ALERTS, Choice.SMS_OFFERS, Choice.SMS_SURVEYS)
+
+
+def post_inbound(body: bytes, *, timestamp: int | None = None, signature: str | None = None, secret: str = SECRET):
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = signature or webhooks.sign(body=body, timestamp=timestamp, secret=secret)
+    return Client(enforce_csrf_checks=True).post(
+        reverse("sms_inbound"),
+        body,
+        content_type="application/json",
+        headers={webhooks.TIMESTAMP_HEADER: str(timestamp), webhooks.SIGNATURE_HEADER: signature},
+    )
+
+
+def inbound(number: str, text: str) -> bytes:
+    return json.dumps({"from": number, "text": text}).encode()
+
+
+@pytest.fixture
+def two_accounts_one_number(ads_account):
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    other = AccountFactory(phone="+14155550123")
+    third = AccountFactory(phone="+14155550999")
+    return ads_account, other, third
+
+
+def texts_of(account) -> list[bool]:
+    values = selectors.account_values(account=account)
+    return [values[key] for key in TEXTS]
+
+
+def test_stop_turns_every_text_category_off_on_every_account_with_the_number__R_SMS_3(two_accounts_one_number):
+    first, second, third = two_accounts_one_number
+    mark = last_event_id()
+
+    response = post_inbound(inbound("+14155550123", " stop "))
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"reply": webhooks.STOP_REPLY}
+    assert texts_of(first) == texts_of(second) == [False, False, False]
+    assert texts_of(third) == [True, True, True]
+    assert sorted(events_since(mark)) == sorted(
+        (None, key, True, False, Source.SMS_STOP, None) for _ in (first, second) for key in TEXTS
+    )
+    assert post_inbound(inbound("+14155550123", "STOP")).status_code == HTTPStatus.OK
+    assert len(events_since(mark)) == 6, "a second STOP writes nothing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Stop.", "STOP!", "stop!!", "\uff33\uff34\uff2f\uff30", "STOP\u200b", "\u00abstop\u00bb", "\u201cStop\u201d"],
+)
+def test_stop_with_punctuation_or_in_another_form_still_stops__R_SMS_3(text):
+    """ "Stop." or "STOP!", and a fullwidth or zero-width-joined STOP from some keyboards, are a member's clear
+    opt-out like "STOP"."""
+    member = AccountFactory(phone="+14155550123")
+    services.choices_set(account=member, values=dict.fromkeys(TEXTS, True), actor=actor())
+    response = post_inbound(inbound("+14155550123", text))
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["reply"] == webhooks.STOP_REPLY
+    assert texts_of(member) == [False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"), [("START", webhooks.START_REPLY), ("help", webhooks.HELP_REPLY), ("hello", None)]
+)
+def test_start_and_help_are_answered_and_change_nothing__R_SMS_3(two_accounts_one_number, text, reply):
+    mark = last_event_id()
+    response = post_inbound(inbound("+14155550123", text))
+    assert response.json() == {"reply": reply}
+    assert events_since(mark) == []
+
+
+def test_wrong_secret_tampered_body_and_missing_headers_are_refused__R_SMS_3(two_accounts_one_number):
+    body = inbound("+14155550123", "STOP")
+    mark = last_event_id()
+    assert post_inbound(body, secret="another-secret").status_code == HTTPStatus.FORBIDDEN
+    signature = webhooks.sign(body=body, timestamp=int(time.time()), secret=SECRET)
+    tampered = inbound("+14155550999", "STOP")
+    assert post_inbound(tampered, signature=signature).status_code == HTTPStatus.FORBIDDEN
+    no_headers = Client().post(reverse("sms_inbound"), body, content_type="application/json")
+    assert no_headers.status_code == HTTPStatus.FORBIDDEN
+    assert events_since(mark) == []
+
+
+def test_old_timestamps_and_replays_are_refused__R_SMS_3(two_accounts_one_number):
+    body = inbound("+14155550123", "STOP")
+    mark = last_event_id()
+    assert post_inbound(body, timestamp=int(time.time()) - 301).status_code == HTTPStatus.FORBIDDEN
+    assert post_inbound(body, timestamp=int(time.time()) + 301).status_code == HTTPStatus.FORBIDDEN
+    assert events_since(mark) == []
+    now = int(time.time())
+    assert post_inbound(body, timestamp=now).status_code == HTTPStatus.OK
+    assert post_inbound(body, timestamp=now).status_code == HTTPStatus.FORBIDDEN, "the same request again"
+
+
+@override_settings(SMS_WEBHOOK_SECRET="")
+def test_without_a_configured_secret_everything_is_refused__R_SMS_3(two_accounts_one_number):
+    assert post_inbound(inbound("+14155550123", "STOP"), secret="").status_code == HTTPStatus.FORBIDDEN
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"not json", b"[]", b'{"from": 1, "text": "STOP"}', inbound("12ab", "STOP"), inbound("+1" * 40, "x")]
+)
+def test_signed_but_malformed_bodies_are_a_bad_request__R_SMS_3(body):
+    assert post_inbound(body).status_code == HTTPStatus.BAD_REQUEST
+
+
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
+
+
+phone_like = st.one_of(
+    any_text,
+    st.from_regex(r"\+?[0-9 ()\-.]{0,25}", fullmatch=True),
+    st.text(alphabet=st.characters(categories=["Nd"]), max_size=15).map(lambda d: "+1" + d),
+    st.sampled_from(["+14155550199", "+1 (415) 555-0199", "+33 1 23 45 67 89", "+14155550123 ext. 5"]),
+)
+
+
+bodies = st.one_of(
+    st.binary(max_size=200),
+    any_text.map(str.encode),
+    st.builds(
+        lambda number, text: json.dumps({"from": number, "text": text}).encode(),
+        phone_like,
+        st.one_of(st.sampled_from(["STOP", "start", "HELP", " Stop please"]), any_text),
+    ),
+    st.dictionaries(any_text, st.one_of(any_text, st.integers(), st.none()), max_size=3).map(
+        lambda d: json.dumps(d).encode()
+    ),
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    body=bodies,
+    signed=st.sampled_from(["good", "bad", "none", "stale"]),
+    garbage=st.one_of(any_text, st.just("")),
+)
+def test_stop_webhook_never_answers_a_server_error__R_SMS_3(ads_account, body, signed, garbage):
+    cache.clear()
+    now = int(time.time())
+    headers = {}
+    if signed == "good":
+        headers = {
+            webhooks.TIMESTAMP_HEADER: str(now),
+            webhooks.SIGNATURE_HEADER: webhooks.sign(body=body, timestamp=now, secret=SECRET),
+        }
+    elif signed == "stale":
+        old = now - 10_000
+        headers = {
+            webhooks.TIMESTAMP_HEADER: str(old),
+            webhooks.SIGNATURE_HEADER: webhooks.sign(body=body, timestamp=old, secret=SECRET),
+        }
+    elif signed == "bad":
+        headers = {
+            webhooks.TIMESTAMP_HEADER: garbage.encode("ascii", "ignore").decode()[:20],
+            webhooks.SIGNATURE_HEADER: garbage.encode("ascii", "ignore").decode()[:80],
+        }
+    response = Client().post(reverse("sms_inbound"), body, content_type="application/json", headers=headers)
+    assert response.status_code in {HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN}
+    if signed != "good":
+        assert response.status_code == HTTPStatus.FORBIDDEN

@@ -1,0 +1,358 @@
+"""What the tests share (fixtures and hooks are in tests/conftest.py): the database as the pages see it, the
+audit trail, a page's form controls as a screen reader finds them, admin change forms, text messages sent,
+threads started together, and the app in a real server process."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import cast
+
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Account, Profile
+from accounts.sessions import ACTIVE_PROFILE_KEY
+from common.sms import backends
+from consent import selectors, services
+from consent.choices import Choice, Source
+from consent.models import ConsentEvent, Device, Platform
+from tests.factories import StaffFactory
+
+# The request header of an opt-out preference signal (Global Privacy Control), as the test client takes it.
+GPC = {"HTTP_SEC_GPC": "1"}
+
+# Accounts and profiles ------------------------------------------------------------------------------------------
+
+
+def profile_named(account: Account, name: str) -> Profile:
+    return Profile.objects.select_related("account").get(account=account, name=name)
+
+
+def watching(client, account: Account, name: str):
+    """The client signed in as the account, with the named profile chosen on "Who's watching?"."""
+    client.force_login(account)
+    session = client.session
+    session[ACTIVE_PROFILE_KEY] = str(profile_named(account, name).pk)
+    session.save()
+    return client
+
+
+def staff_with(*codenames: str, superuser: bool = False) -> Account:
+    """A staff account with exactly these permissions, read afresh (no permission cache)."""
+    user = cast(Account, StaffFactory(is_superuser=superuser))
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return Account.objects.get(pk=user.pk)
+
+
+def register_device(account: Account, *, limited: bool = False, notifications: bool = True) -> Device:
+    """An iPhone of the account, as the app registers it (R-AD-1, R-PUSH-1)."""
+    return services.device_register(
+        account=account,
+        platform=Platform.IOS,
+        advertising_id="AEBE52E7-03EE-455A-B3C4-E57283966239",
+        limit_ad_tracking=limited,
+        notifications=notifications,
+        acting_user=account,
+    )
+
+
+# Choices and their audit trail ----------------------------------------------------------------------------------
+
+
+def values_of(profile: Profile) -> dict[str, bool]:
+    """A profile's current values as the pages see them (rows, defaults filled in), read afresh."""
+    account = Account.objects.get(pk=profile.account_id)
+    return dict(selectors.profile_facts(profile=profile, account=account).values)
+
+
+def mic_ba(account: Account) -> list[tuple[str, bool, bool]]:
+    """(name, MIC, BA) for every profile of the account, in slot order."""
+    return [(p.name, values_of(p)[Choice.MIC], values_of(p)[Choice.BA]) for p in account.profiles.order_by("slot")]
+
+
+def all_opted_out(account: Account) -> bool:
+    return selectors.all_profiles_opted_out(account=account)
+
+
+def actor(source: Source = Source.MEMBER, user: Account | None = None, **fields) -> services.Actor:
+    return services.Actor(source=source, acting_user=user, **fields)
+
+
+def events_since(mark: int) -> list[tuple]:
+    """Consent events written after `mark` (an event id), oldest first, as comparable tuples."""
+    return list(
+        ConsentEvent.objects.filter(id__gt=mark)
+        .order_by("id")
+        .values_list("profile__name", "choice", "old_value", "new_value", "source", "acting_user__email")
+    )
+
+
+def last_event_id() -> int:
+    return ConsentEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+class QueryCounter(CaptureQueriesContext):
+    """Counts queries; on a mismatch the assertion message prints the SQL."""
+
+    def __init__(self) -> None:
+        super().__init__(connection)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(self.captured_queries, 1))
+
+
+# A page's form controls ------------------------------------------------------------------------------------------
+
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class _Controls(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.text_by_id: dict[str, str] = {}
+        self._open: list[str | None] = []  # the id of each open element (None without one)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in {"input", "select", "textarea", "button"}:
+            self.controls.append({"tag": tag, **attributes})
+        if tag not in VOID_ELEMENTS:
+            self._open.append(attributes.get("id"))
+            if attributes.get("id"):
+                self.text_by_id[str(attributes["id"])] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID_ELEMENTS and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for element_id in filter(None, self._open):
+            self.text_by_id[element_id] += data
+
+
+def _parsed(html: str) -> _Controls:
+    parser = _Controls()
+    parser.feed(html)
+    return parser
+
+
+def controls(html: str) -> list[dict[str, str | None]]:
+    """Every form control of a page (input, select, textarea, button) as its attributes, in page order;
+    `None` is the value of an attribute written without one (`checked`, `disabled`)."""
+    return _parsed(html).controls
+
+
+def control(html: str, name: str, *, type_: str | None = None) -> dict[str, str | None]:
+    """The page's one control named `name` (of `type_`, if given), as its attributes."""
+    found = [c for c in controls(html) if c.get("name") == name and (type_ is None or c.get("type") == type_)]
+    assert len(found) == 1, f"{len(found)} controls named {name!r}: {found}"
+    return found[0]
+
+
+def description(html: str, name: str) -> str:
+    """What a screen reader reads as the description of the control named `name`: the text of the elements its
+    aria-describedby names (help text, errors)."""
+    ids = str(control(html, name).get("aria-describedby") or "").split()
+    text_by_id = _parsed(html).text_by_id
+    return " ".join(" ".join(text_by_id.get(each, "").split()) for each in ids)
+
+
+def switches(html: str) -> dict[str, bool]:
+    """The page's switches (role="switch") as a screen reader finds them: name to checked."""
+    return {str(c["name"]): "checked" in c for c in controls(html) if c.get("role") == "switch"}
+
+
+class _FormFields(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        name = a.get("name")
+        if tag == "input" and name and "disabled" not in a:
+            kind = a.get("type", "text")
+            if kind in {"submit", "button", "image", "file"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in a:
+                return
+            self.data.setdefault(name, []).append(a.get("value", "on" if kind == "checkbox" else ""))
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select].append(a.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def change_form_data(client, url: str, **changes: object) -> dict[str, object]:
+    """An admin change form posted the way a browser would: every field as the page (GET) shows it, with
+    `changes` applied; None removes a field (unchecks it)."""
+    parser = _FormFields()
+    parser.feed(client.get(url).content.decode())
+    data: dict[str, object] = {name: values if len(values) != 1 else values[0] for name, values in parser.data.items()}
+    data.pop("csrfmiddlewaretoken", None)
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    data["_save"] = "Save"
+    return data
+
+
+# Text messages ---------------------------------------------------------------------------------------------------
+
+
+def sent_code() -> str:
+    """The 6-digit code of the one text message sent (common.sms's locmem outbox)."""
+    [message] = backends.outbox
+    found = re.search(r"\b(\d{6})\b", message.body)
+    assert found is not None, message.body
+    return found.group(1)
+
+
+# Threads ---------------------------------------------------------------------------------------------------------
+
+
+def run_concurrently(*work: Callable[[], object], timeout: float = 60) -> None:
+    """Start every callable at the same moment in its own thread (each on its own database connection); fail
+    on any error or a hang (deadlock)."""
+    barrier = threading.Barrier(len(work))
+    errors: list[BaseException] = []
+
+    def runner(fn: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            fn()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(fn,)) for fn in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung: deadlock or lock wait"
+    assert not errors, errors
+
+
+# Real server processes, on this machine's loopback only ---------------------------------------------------------
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """This process's environment without what the test run adds (browser tests' async flag, pytest's
+    settings), plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}}
+    env.update(extra)
+    return env
+
+
+def run(args: list[str], *, cwd: Path, env: dict[str, str], timeout: float = 120) -> str:
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"server did not listen on {HOST}:{port} within {timeout} s")
+
+
+@contextmanager
+def gunicorn(*, cwd: Path, env: dict[str, str], log: Path, workers: int = 2, threads: int = 5) -> Iterator[int]:
+    """gunicorn netflix_privacy.wsgi on a free loopback port; yields the port and stops it afterwards."""
+    port = free_port()
+    output = open(log, "w")  # noqa: SIM115 (closed below, after the process)
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "netflix_privacy.wsgi", "--bind", f"{HOST}:{port}"),
+            *("--workers", str(workers), "--threads", str(threads), "--timeout", "60"),
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, process)
+        yield port
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        output.close()
+
+
+# Browser tests (Playwright): a member signing in, and axe-core's WCAG check ---------------------------------------
+
+
+def sign_in(page, email: str = "ads@example.com", password: str = "demo-pass-1234") -> None:
+    page.goto("/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/profiles/")
+
+
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def assert_accessible(page, what: str, width: int | None = None) -> None:
+    """axe-core finds no WCAG 2.2 AA violation on the page as it stands, and (given the viewport's width) the
+    page does not scroll sideways."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    assert results.violations_count == 0, f"{what}: {results.generate_report()}"
+    if width is not None:
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{what} scrolls sideways at {width}px"
