@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.servers import HOST, clean_environment, gunicorn
+from tests.helpers import HOST, clean_environment, gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "eyJwIjoiZmFrZSJ9:1tSecretTokenValue:abcdefSIGNATURE"

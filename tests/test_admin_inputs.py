@@ -19,10 +19,9 @@ from accounts.models import Account, Profile
 from accounts.normalize import normalize_email
 from common.admin_inputs import BoundedInputsMixin
 from consent.models import ConsentEvent
-from tests.admin_forms import change_form_data
 from tests.admin_staff import signed_in, staff_with
-from tests.conftest import events_since, last_event_id, profile_named
 from tests.factories import AccountFactory
+from tests.helpers import change_form_data, events_since, last_event_id, profile_named
 
 pytestmark = pytest.mark.django_db
 

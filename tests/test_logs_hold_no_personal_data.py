@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from common.sms import backends
 from consent import email, webhooks
-from tests.conftest import profile_named
 from tests.factories import PASSWORD, AccountFactory, StaffFactory
+from tests.helpers import profile_named
 from tests.log_guard import leaks
 
 pytestmark = pytest.mark.django_db

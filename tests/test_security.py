@@ -85,6 +85,8 @@ def test_check_deploy_is_clean_with_production_settings():
         "DJANGO_SECRET_KEY": "dummy-" + "k3y!" * 16,
         "DJANGO_ALLOWED_HOSTS": "privacy.example.com",
         "DATABASE_URL": "sqlite:///:memory:",
+        "SMS_PROVIDER_URL": "https://sms.example.invalid/v1/messages",
+        "SMS_PROVIDER_TOKEN": "dummy-provider-token",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -20,10 +20,9 @@ from accounts import services
 from accounts.models import Account
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
-from tests.admin_forms import change_form_data
 from tests.admin_staff import VIEW_ONLY, signed_in, staff_with
-from tests.conftest import last_event_id
 from tests.factories import AccountFactory
+from tests.helpers import change_form_data, last_event_id
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from accounts.models import Account, PhoneNumber
-from tests.admin_forms import change_form_data
 from tests.factories import AccountFactory
+from tests.helpers import change_form_data
 
 pytestmark = pytest.mark.django_db
 

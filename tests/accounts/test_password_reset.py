@@ -25,6 +25,7 @@ from tests.factories import PASSWORD, AccountFactory
 from tests.helpers import actor, sent_code
 
 pytestmark = pytest.mark.django_db
+REQUESTER = reset.Requester(address="192.0.2.1")
 NEW = "a-new-long-passphrase-42"
 
 
@@ -202,7 +203,7 @@ def test_wrong_codes_sent_at_once_cannot_exceed_five_tries(member, monkeypatch):
     """The tries are counted on the row as locked, not as read: requests that all read the row before any wrong
     guess was counted still get five guesses between them. Reproduced without threads: every check reads the
     row as it was before the first wrong guess."""
-    reset_id = reset.reset_text_request(email="texts@example.com", number="+14155550123")
+    reset_id = reset.reset_text_request(email="texts@example.com", number="+14155550123", requester=REQUESTER)
     code = sent_code()
     before_any_guess = PasswordResetCode.objects.get(pk=reset_id)
     real = PasswordResetCode.objects
@@ -228,9 +229,9 @@ def test_wrong_codes_sent_at_once_cannot_exceed_five_tries(member, monkeypatch):
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(5):
         with pytest.raises(reset.InvalidCode):
-            reset.reset_text_check(reset_id=str(reset_id), code=wrong)
+            reset.reset_text_check(reset_id=str(reset_id), code=wrong, requester=REQUESTER)
     with pytest.raises(reset.InvalidCode):  # the sixth guess, even the right one, is one too many
-        reset.reset_text_complete(reset_id=str(reset_id), code=code, password=NEW)
+        reset.reset_text_complete(reset_id=str(reset_id), code=code, password=NEW, requester=REQUESTER)
     monkeypatch.undo()
     assert not Account.objects.get(pk=member.pk).check_password(NEW)
 
@@ -238,11 +239,11 @@ def test_wrong_codes_sent_at_once_cannot_exceed_five_tries(member, monkeypatch):
 def test_a_code_sent_to_the_old_number_stops_working_when_the_number_changes__R_SMS_2(member):
     """Whoever holds the old number (a lost or recycled phone, the very reason to change it) cannot reset the
     password with a code sent to it before the change (the phone page and the admin both go through phone_set)."""
-    reset_id = reset.reset_text_request(email="texts@example.com", number="+14155550123")
+    reset_id = reset.reset_text_request(email="texts@example.com", number="+14155550123", requester=REQUESTER)
     code = sent_code()
     assert account_services.phone_set(account=member, number="+14155550199") is True
     with pytest.raises(reset.InvalidCode):
-        reset.reset_text_complete(reset_id=str(reset_id), code=code, password=NEW)
+        reset.reset_text_complete(reset_id=str(reset_id), code=code, password=NEW, requester=REQUESTER)
     assert not PasswordResetCode.objects.filter(account=member).exists()
 
 

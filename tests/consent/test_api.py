@@ -144,7 +144,7 @@ def test_a_whitespace_only_service_token_authorises_no_one__R_API_1(client, ads_
         for header in ("Bearer  ", "Bearer   ", "Bearer \t", f"Bearer {token}"):
             response = client.get("/api/v1/eligibility", {"profile": str(alex.pk)}, HTTP_AUTHORIZATION=header)
             assert response.status_code == HTTPStatus.UNAUTHORIZED
-            assert response.content == b""
+            assert response.json() == {"detail": "not authenticated", "errors": []}
 
 
 @pytest.mark.django_db
@@ -305,7 +305,7 @@ def test_eligibility_never_answers_a_server_error__R_API_1(ads_account, data, pr
     response = Client().get("/api/v1/eligibility", params, **_headers(auth))
     assert response.status_code in ANSWERS
     if response.status_code == HTTPStatus.UNAUTHORIZED:
-        assert response.content == b""
+        assert response.json() == {"detail": "not authenticated", "errors": []}
 
 
 json_values = st.recursive(

@@ -21,7 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
 
 from tests.conftest import ON_POSTGRES
-from tests.servers import HOST, clean_environment, gunicorn, run
+from tests.helpers import HOST, clean_environment, gunicorn, run
 
 EXAMPLES = 60  # per operation and generation mode, and per focused run
 TIME_BOUND_S = 300

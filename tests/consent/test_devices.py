@@ -19,6 +19,7 @@ from tests.factories import PASSWORD, AccountFactory
 from tests.helpers import actor, profile_named, register_device, sent_code
 
 SERVICE = {"HTTP_AUTHORIZATION": "Bearer test-service-token-0123456789"}
+REQUESTER = reset.Requester(address="192.0.2.1")
 
 
 def _app_token(client, email, password=PASSWORD):
@@ -176,8 +177,10 @@ def test_app_tokens_stop_working_after_a_password_reset__R_DEV_1(client, sms_out
     registering devices (and so changing limit-ad-tracking choices)."""
     member = AccountFactory(email="texts@example.com", phone="+14155550123")
     token = services.app_token_issue(account=member)
-    reset_id = reset.reset_text_request(email="texts@example.com", number="+14155550123")
-    reset.reset_text_complete(reset_id=str(reset_id), code=sent_code(), password="a-new-long-passphrase-42")
+    reset_id = reset.reset_text_request(email="texts@example.com", number="+14155550123", requester=REQUESTER)
+    reset.reset_text_complete(
+        reset_id=str(reset_id), code=sent_code(), password="a-new-long-passphrase-42", requester=REQUESTER
+    )
     body = {"platform": "ios", "advertising_id": "", "limit_ad_tracking": False, "notifications": True}
     response = client.post(
         "/api/v1/devices", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
