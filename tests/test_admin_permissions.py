@@ -1,4 +1,4 @@
-"""Who may do what in the admin (R-AU-4, SPEC §9): every action and editable field is tried by view-only staff,
+"""Who may do what in the admin (R-AU-4; docs/rules.md, Qualities): every action and editable field is tried by view-only staff,
 by staff without the permission it needs, and by the user on their own account. Only superusers change
 privileges (their own never), groups, and staff accounts with their profiles."""
 

@@ -1,4 +1,4 @@
-"""SPEC §9, Faults: when the shared cache does not answer (Redis down or unreachable), a page answers 503 with
+"""docs/rules.md, Qualities (faults): when the shared cache does not answer (Redis down or unreachable), a page answers 503 with
 Retry-After in bounded time, never a 500 and never a hang; it is back as soon as the cache is."""
 
 import time

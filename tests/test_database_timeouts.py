@@ -1,4 +1,4 @@
-"""Faults (SPEC §9): a hung or blocked database fails a request within seconds, with the friendly error page,
+"""Faults (docs/rules.md, Qualities): a hung or blocked database fails a request within seconds, with the friendly error page,
 instead of holding a worker."""
 
 import socket

@@ -1,4 +1,4 @@
-"""Nothing secret or personal reaches a log (SPEC §9). tests/log_guard.py checks the log of every test's flow;
+"""Nothing secret or personal reaches a log (docs/rules.md, Qualities). tests/log_guard.py checks the log of every test's flow;
 these tests prove it recognises what it looks for, and walk the flows that handle secrets with every logger at
 DEBUG."""
 

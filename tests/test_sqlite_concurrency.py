@@ -1,4 +1,4 @@
-"""The embedded SQLite database serves a web server's concurrent writers (SPEC §9).
+"""The embedded SQLite database serves a web server's concurrent writers (docs/rules.md, Qualities).
 
 A real server (gunicorn, 2 processes x 5 threads) on a temporary SQLite *file*, 10 members each firing 10 POSTs
 (profile adds and privacy saves) at once: every one must succeed, none may answer "database is locked".

@@ -1,4 +1,4 @@
-"""Account: Membership & Billing, and each profile's Privacy and data settings link (SPEC §3)."""
+"""Account: Membership & Billing, and each profile's Privacy and data settings link (docs/rules.md, Accounts and profiles)."""
 
 from http import HTTPStatus
 

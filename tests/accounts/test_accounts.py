@@ -1,5 +1,5 @@
 """An account: one email address whatever its case or spaces (the login, the database's uniqueness, the admin),
-and a billing region that is an ISO 3166 code (SPEC §2)."""
+and a billing region that is an ISO 3166 code (docs/rules.md, Accounts and profiles)."""
 
 from http import HTTPStatus
 from typing import cast

@@ -1,4 +1,4 @@
-"""The phone number (SPEC §2, §3, R-SMS-2): at most one per account, in E.164, validated; "Change phone number"
+"""The phone number (docs/rules.md: Accounts and profiles; R-SMS-2): at most one per account, in E.164, validated; "Change phone number"
 and "Delete phone number" both ask for the password again; a deleted number is gone entirely (no copy on a
 page, in the consent trail or in the admin's history), and one member's number never reaches another's page."""
 

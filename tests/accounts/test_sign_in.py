@@ -1,5 +1,5 @@
 """Sign in and out, the lock-out after repeated failures (one counter per email, whatever its case or spaces),
-and the sign-in records kept only while they are needed (SPEC §9)."""
+and the sign-in records kept only while they are needed (docs/rules.md, Qualities)."""
 
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus

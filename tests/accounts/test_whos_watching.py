@@ -1,4 +1,4 @@
-""" "Who's watching?" (SPEC §3): choosing one of the account's profiles makes it the session's active profile,
+""" "Who's watching?" (docs/rules.md, Accounts and profiles): choosing one of the account's profiles makes it the session's active profile,
 and the page it then goes to is always a safe path on this site."""
 
 import logging

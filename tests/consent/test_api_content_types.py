@@ -1,6 +1,6 @@
 """The API reads a body only as JSON sent with `Content-Type: application/json`, at most 256 KiB and 32 levels
 deep; anything else is refused before authentication, changing nothing, so a form on another site cannot drive
-the sign-in lock-out (R-API-1; SPEC §9, login throttling and bad input)."""
+the sign-in lock-out (R-API-1; docs/rules.md, Qualities: login throttling and bad input)."""
 
 import json
 import uuid
