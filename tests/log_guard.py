@@ -1,6 +1,6 @@
-"""Nothing secret or personal reaches a log (docs/rules.md, Qualities): every log record of every test's flows, at INFO and
-above (what production keeps), is checked for email addresses, phone numbers, reset codes, tokens and session
-keys; a test whose flow logged one fails. Loaded by tests/conftest.py."""
+"""Nothing secret or personal reaches a log (docs/rules.md, Qualities): every log record of every test's flows, at INFO
+and above (what production keeps), is checked for email addresses, phone numbers, reset codes, tokens and session keys;
+a test whose flow logged one fails. Loaded by tests/conftest.py."""
 
 import logging
 import re

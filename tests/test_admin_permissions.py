@@ -1,5 +1,5 @@
-"""Who may do what in the admin (R-AU-4; docs/rules.md, Qualities): every action and editable field is tried by view-only staff,
-by staff without the permission it needs, and by the user on their own account. Only superusers change
+"""Who may do what in the admin (R-AU-4; docs/rules.md, Qualities): every action and editable field is tried by
+view-only staff, by staff without the permission it needs, and by the user on their own account. Only superusers change
 privileges (their own never), groups, and staff accounts with their profiles."""
 
 from http import HTTPStatus

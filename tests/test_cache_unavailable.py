@@ -1,5 +1,5 @@
-"""docs/rules.md, Qualities (faults): when the shared cache does not answer (Redis down or unreachable), a page answers 503 with
-Retry-After in bounded time, never a 500 and never a hang; it is back as soon as the cache is."""
+"""docs/rules.md, Qualities (faults): when the shared cache does not answer (Redis down or unreachable), a page answers
+503 with Retry-After in bounded time, never a 500 and never a hang; it is back as soon as the cache is."""
 
 import time
 from http import HTTPStatus

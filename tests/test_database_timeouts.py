@@ -1,5 +1,5 @@
-"""Faults (docs/rules.md, Qualities): a hung or blocked database fails a request within seconds, with the friendly error page,
-instead of holding a worker."""
+"""Faults (docs/rules.md, Qualities): a hung or blocked database fails a request within seconds, with the friendly error
+page, instead of holding a worker."""
 
 import socket
 import subprocess

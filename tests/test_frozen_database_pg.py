@@ -1,7 +1,7 @@
-"""docs/rules.md, Qualities (faults): no request waits on the database more than a few seconds, whatever the database does. Proven
-with PostgreSQL backends frozen (SIGSTOP) under a real gunicorn: a request on a frozen connection answers 503 with
-Retry-After within the deadline, the other worker keeps serving what needs no database, and new requests are served
-by fresh connections at once. Only the backends of this test's own server connections are frozen, and always
+"""docs/rules.md, Qualities (faults): no request waits on the database more than a few seconds, whatever the database
+does. Proven with PostgreSQL backends frozen (SIGSTOP) under a real gunicorn: a request on a frozen connection answers
+503 with Retry-After within the deadline, the other worker keeps serving what needs no database, and new requests are
+served by fresh connections at once. Only the backends of this test's own server connections are frozen, and always
 thawed."""
 
 import contextlib

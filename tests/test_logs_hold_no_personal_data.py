@@ -1,6 +1,6 @@
-"""Nothing secret or personal reaches a log (docs/rules.md, Qualities). tests/log_guard.py checks the log of every test's flow;
-these tests prove it recognises what it looks for, and walk the flows that handle secrets with every logger at
-DEBUG."""
+"""Nothing secret or personal reaches a log (docs/rules.md, Qualities). tests/log_guard.py checks the log of every
+test's flow; these tests prove it recognises what it looks for, and walk the flows that handle secrets with every logger
+at DEBUG."""
 
 import json
 import logging

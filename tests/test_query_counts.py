@@ -1,4 +1,5 @@
-"""Every member page makes a fixed, pinned number of queries, the same with one profile and with five (docs/rules.md, Qualities).
+"""Every member page makes a fixed, pinned number of queries, the same with one profile and with five (docs/rules.md,
+Qualities).
 
 Cold: nothing in the shared cache (common.cache), what a request costs on a fresh cache or inside a
 transaction, where the cache is never used; an ordinary `db` test runs in a transaction, so it measures exactly

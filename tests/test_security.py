@@ -1,6 +1,6 @@
-"""Security (docs/rules.md, Qualities): CSRF on every change, security headers and a Content-Security-Policy without inline
-script, deploy checks, bogus headers never a 500, markup in a member's data escaped on every page, and pages
-with personal data never stored by a browser's or a proxy's cache."""
+"""Security (docs/rules.md, Qualities): CSRF on every change, security headers and a Content-Security-Policy without
+inline script, deploy checks, bogus headers never a 500, markup in a member's data escaped on every page, and pages with
+personal data never stored by a browser's or a proxy's cache."""
 
 import os
 import subprocess

@@ -1,4 +1,5 @@
-"""Account: Membership & Billing, and each profile's Privacy and data settings link (docs/rules.md, Accounts and profiles)."""
+"""Account: Membership & Billing, and each profile's Privacy and data settings link (docs/rules.md, Accounts and
+profiles)."""
 
 from http import HTTPStatus
 

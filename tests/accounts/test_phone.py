@@ -1,6 +1,7 @@
-"""The phone number (docs/rules.md: Accounts and profiles; R-SMS-2): at most one per account, in E.164, validated; "Change phone number"
-and "Delete phone number" both ask for the password again; a deleted number is gone entirely (no copy on a
-page, in the consent trail or in the admin's history), and one member's number never reaches another's page."""
+"""The phone number (docs/rules.md: Accounts and profiles; R-SMS-2): at most one per account, in E.164, validated;
+"Change phone number" and "Delete phone number" both ask for the password again; a deleted number is gone entirely (no
+copy on a page, in the consent trail or in the admin's history), and one member's number never reaches another's
+page."""
 
 from http import HTTPStatus
 from typing import cast

@@ -1,5 +1,5 @@
-"""Profiles (docs/rules.md, Accounts and profiles): 1 to 5 per account, exactly one primary profile (never a kids one), opaque ids, and
-names that are visible text: the member's form, the admin and the service refuse control and invisible
+"""Profiles (docs/rules.md, Accounts and profiles): 1 to 5 per account, exactly one primary profile (never a kids one),
+opaque ids, and names that are visible text: the member's form, the admin and the service refuse control and invisible
 characters and store the name normalised."""
 
 import unicodedata
@@ -115,7 +115,8 @@ def test_the_primary_profile_cannot_become_a_kids_profile(ads_account, staff):
 
 
 def test_database_refuses_a_primary_profile_outside_slot_one(ads_account):
-    """docs/rules.md, Accounts and profiles, exactly one primary profile: it must sit in slot 1 (a check constraint) ..."""
+    """docs/rules.md, Accounts and profiles, exactly one primary profile: it must sit in slot 1 (a check constraint)
+    ..."""
     with pytest.raises(IntegrityError, match="primary_profile_is_slot_1"), transaction.atomic():
         Profile.objects.filter(account=ads_account, name="Sam").update(is_primary=True)
 

@@ -1,5 +1,5 @@
-""" "Who's watching?" (docs/rules.md, Accounts and profiles): choosing one of the account's profiles makes it the session's active profile,
-and the page it then goes to is always a safe path on this site."""
+""" "Who's watching?" (docs/rules.md, Accounts and profiles): choosing one of the account's profiles makes it the
+session's active profile, and the page it then goes to is always a safe path on this site."""
 
 import logging
 import unicodedata

@@ -1,5 +1,6 @@
-"""Choices and their audit trail (docs/rules.md: Privacy and data settings, Audit): one writer sets every choice, atomically, with one consent event
-per change asserted exactly (R-AU-1), nothing written when nothing changes, events append-only (R-AU-2)."""
+"""Choices and their audit trail (docs/rules.md: Privacy and data settings, Audit): one writer sets every choice,
+atomically, with one consent event per change asserted exactly (R-AU-1), nothing written when nothing changes, events
+append-only (R-AU-2)."""
 
 from datetime import UTC, datetime
 

@@ -1,6 +1,6 @@
-"""Races proven on PostgreSQL with real row locks: threads, each on its own connection (docs/rules.md, Qualities). Two requests
-changing one account never lose an update, leave a half-applied "opt all profiles", a second row for one
-choice or a broken trail, whatever runs beside them (profile adds, staff plan and kids changes)."""
+"""Races proven on PostgreSQL with real row locks: threads, each on its own connection (docs/rules.md, Qualities). Two
+requests changing one account never lose an update, leave a half-applied "opt all profiles", a second row for one choice
+or a broken trail, whatever runs beside them (profile adds, staff plan and kids changes)."""
 
 from typing import cast
 

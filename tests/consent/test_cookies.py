@@ -1,5 +1,5 @@
-"""The cookie choice tool, the banner and their enforcement (docs/rules.md, Cookies): one signed consent cookie per browser,
-opt-in or opt-out by region, no cookie of a category the browser has not allowed, whichever view set it."""
+"""The cookie choice tool, the banner and their enforcement (docs/rules.md, Cookies): one signed consent cookie per
+browser, opt-in or opt-out by region, no cookie of a category the browser has not allowed, whichever view set it."""
 
 from http import HTTPStatus
 

@@ -1,5 +1,5 @@
-"""Global Privacy Control, honoured on the server (docs/rules.md, Global Privacy Control): where the law requires it, for the member's
-profiles, idempotently, and never undone by a later request without it or by a plan or kids change."""
+"""Global Privacy Control, honoured on the server (docs/rules.md, Global Privacy Control): where the law requires it,
+for the member's profiles, idempotently, and never undone by a later request without it or by a plan or kids change."""
 
 import re
 from datetime import UTC, date, datetime

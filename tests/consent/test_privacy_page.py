@@ -1,5 +1,5 @@
-"""The Privacy and data settings page (docs/rules.md, Privacy and data settings), through HTTP as a browser sends it: what it shows, what each
-button does, and that a forged, stale or malformed post changes nothing."""
+"""The Privacy and data settings page (docs/rules.md, Privacy and data settings), through HTTP as a browser sends it:
+what it shows, what each button does, and that a forged, stale or malformed post changes nothing."""
 
 from http import HTTPStatus
 from uuid import uuid4

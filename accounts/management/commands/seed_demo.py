@@ -24,7 +24,8 @@ DEMO_ADMIN = "admin@example.com"
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts of the README's demo data (password demo-pass-1234); running it again changes nothing."
+    help = "Create the demo accounts of the README's demo data (password demo-pass-1234); running it again changes
+    nothing."
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
