@@ -24,8 +24,7 @@ DEMO_ADMIN = "admin@example.com"
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts of the README's demo data (password demo-pass-1234); running it again changes
-    nothing."
+    help = "Create the README's demo accounts (password demo-pass-1234); running it again changes nothing."
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
