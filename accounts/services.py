@@ -200,7 +200,7 @@ def _notify_old_address(*, account_id: int, to: str, changed_at: datetime) -> No
     # Plain values only: the templates hold no tags, so they read the same in any template engine.
     context = {
         "changed_at": f"{changed_at.astimezone(UTC):%d %B %Y at %H:%M} UTC",
-        "site_url": settings.PRIVACY_SITE_URL,
+        "support_contact": settings.PRIVACY_SUPPORT_CONTACT or settings.PRIVACY_SITE_URL,
     }
     subject = "".join(render_to_string("registration/email_changed_subject.txt", context).splitlines())
     body = render_to_string("registration/email_changed_email.txt", context)

@@ -234,6 +234,9 @@ PRIVACY_DEVICES_PER_ACCOUNT = env.int("PRIVACY_DEVICES_PER_ACCOUNT", default=10)
 PRIVACY_GPC_LAST_UPDATE = "2026-11-25"
 # Email and text messages (R-EM-*, R-SMS-*). Absolute links in email (the one-click unsubscribe) start here.
 PRIVACY_SITE_URL = env.str("PRIVACY_SITE_URL", default="http://127.0.0.1:8000")
+# Where a member reaches support (an address, a phone number or a page), named in the notice sent when support
+# changes a member's email; the site's address when empty.
+PRIVACY_SUPPORT_CONTACT = env.str("PRIVACY_SUPPORT_CONTACT", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Privacy Center <no-reply@example.com>")
 # How long a one-click unsubscribe link works (R-EM-2); an older one gets a page saying how to unsubscribe.
 UNSUBSCRIBE_LINK_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_LINK_MAX_AGE_DAYS", default=60)
