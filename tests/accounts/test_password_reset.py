@@ -1,21 +1,26 @@
 """Password reset by email (Django's views) and by text message (R-SMS-1, R-SMS-2)."""
 
 import re
+import uuid
 from datetime import timedelta
+from functools import partial
 from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import reset
 from accounts.models import Account, PasswordResetCode, PhoneNumber
 from common.sms import backends
 from consent import services
 from consent.choices import Choice
 from tests.conftest import actor
 from tests.factories import PASSWORD, AccountFactory
+from tests.servers import at_once
 
 pytestmark = pytest.mark.django_db
 NEW = "a-new-long-passphrase-42"
@@ -180,3 +185,23 @@ def test_reset_by_email_sends_at_most_a_few_links_an_hour_to_one_address_whateve
     answers = {client.post(reverse("password_reset"), {"email": spelling}).status_code for spelling in spellings}
     assert answers == {HTTPStatus.FOUND}, "the page answers the same whether or not a link went out"
     assert len(mail.outbox) == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_codes_sent_for_one_account_at_once_are_all_texted_and_the_last_one_is_the_pending_one():
+    """Two workers (or two app servers running tasks themselves) may send codes for one account at the same moment:
+    each is texted, none fails on the one-pending-code-per-account constraint, and one code is left pending."""
+    account = AccountFactory(email="texts@example.com", phone="+14155550123")
+    reset_ids = [str(uuid.uuid4()) for _ in range(8)]
+
+    def send(reset_id: str) -> bool:
+        try:
+            return reset.send_reset_code.call(account_id=account.pk, reset_id=reset_id)
+        finally:
+            connection.close()
+
+    assert at_once([partial(send, reset_id) for reset_id in reset_ids]) == [True] * len(reset_ids)
+    assert len(backends.outbox) == len(reset_ids)
+    [pending] = PasswordResetCode.objects.filter(account=account).values_list("id", flat=True)
+    assert str(pending) in reset_ids
