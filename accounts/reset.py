@@ -119,6 +119,9 @@ def send_reset_code(*, account_id: int | None, reset_id: str) -> bool:
         return False
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
+        # Senders for one account take turns on its row: two at once would each delete the pending code, then
+        # both insert, and one would fail on the one-code-per-account constraint and text nothing.
+        Account.objects.select_for_update().filter(pk=account.pk).first()
         PasswordResetCode.objects.filter(account=account).delete()
         key = uuid.UUID(reset_id)
         PasswordResetCode.objects.create(id=key, account=account, code_hash=_hash(key, code))

@@ -4,12 +4,15 @@ number it was sent to."""
 
 import copy
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from http import HTTPStatus
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +25,7 @@ from common.sms import backends
 from consent import services
 from consent.choices import Choice
 from tests.factories import PASSWORD, AccountFactory
-from tests.helpers import actor, sent_code
+from tests.helpers import actor, at_once, sent_code
 
 pytestmark = pytest.mark.django_db
 REQUESTER = reset.Requester(address="192.0.2.1")
@@ -288,3 +291,23 @@ def test_reset_code_form_never_answers_a_server_error(ads_account, code, passwor
     assert response.status_code in {HTTPStatus.FOUND, HTTPStatus.BAD_REQUEST}
     ads_account.refresh_from_db()
     assert ads_account.check_password(PASSWORD), "no code was ever sent, so no password changes"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_codes_sent_for_one_account_at_once_are_all_texted_and_the_last_one_is_the_pending_one():
+    """Two workers (or two app servers running tasks themselves) may send codes for one account at the same moment:
+    each is texted, none fails on the one-pending-code-per-account constraint, and one code is left pending."""
+    account = AccountFactory(email="texts@example.com", phone="+14155550123")
+    reset_ids = [str(uuid.uuid4()) for _ in range(8)]
+
+    def send(reset_id: str) -> bool:
+        try:
+            return reset.send_reset_code.call(account_id=account.pk, reset_id=reset_id)
+        finally:
+            connection.close()
+
+    assert at_once([partial(send, reset_id) for reset_id in reset_ids]) == [True] * len(reset_ids)
+    assert len(backends.outbox) == len(reset_ids)
+    [pending] = PasswordResetCode.objects.filter(account=account).values_list("id", flat=True)
+    assert str(pending) in reset_ids
