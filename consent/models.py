@@ -152,6 +152,11 @@ class ConsentEvent(models.Model):
         return REGISTRY.label(self.choice)
 
     @property
+    def choice_short_label(self) -> str:
+        """The label that reads unambiguously away from its page ("Surveys (email)")."""
+        return REGISTRY.short_label(self.choice)
+
+    @property
     def source_label(self) -> str:
         return Source(self.source).label if self.source in SOURCES else self.source
 
