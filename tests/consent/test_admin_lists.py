@@ -1,4 +1,7 @@
-"""The support console's lists read at a glance (R-AU-2): the choice filter names every choice once."""
+"""The support console's lists read at a glance (R-AU-1, R-AU-2, R-AU-4): the consent event list shows every fact of
+an event in five short columns (each with a quieter second line), and the choice filter names every choice once.
+Who may see them is unchanged: a list needs its view permission, and only staff who may see accounts read email
+addresses."""
 
 import re
 from datetime import UTC, datetime
@@ -7,8 +10,12 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from accounts import services as account_services
+from consent import services
 from consent.admin.filters import EventChoiceFilter
-from consent.choices import REGISTRY
+from consent.choices import REGISTRY, Choice, Source
+from tests.admin_staff import PROFILES_ONLY, VIEW_ONLY, signed_in, staff_with
+from tests.helpers import actor, profile_named
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 12, 1, 14, 2, tzinfo=UTC), tick=False)]
 
@@ -27,6 +34,12 @@ def row_cells(response) -> list[list[str]]:
     return [[cell for cell in row if 'name="_selected_action"' not in cell] for row in cells]
 
 
+@pytest.fixture
+def staff_opted_sam_out(ads_account, staff):
+    services.profile_opt_out_of_all(profile=profile_named(ads_account, "Sam"), actor=actor(Source.ADMIN, staff))
+    return ads_account
+
+
 def test_event_choice_filter_names_every_choice_once__R_AU_2(staff_client, ads_account):
     response = staff_client.get(EVENTS)
     [choice_filter] = [spec for spec in response.context["cl"].filter_specs if isinstance(spec, EventChoiceFilter)]
@@ -41,3 +54,46 @@ def test_every_registered_choice_has_a_short_label_of_its_own():
     assert len(labels) == len(set(labels)), sorted(label for label in labels if labels.count(label) > 1)
 
 
+def test_event_list_shows_new_value_source_and_acting_user_in_five_columns__R_AU_4(staff_opted_sam_out, staff):
+    client = signed_in(staff_with(*VIEW_ONLY))
+    response = client.get(EVENTS, {"source": Source.ADMIN})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["cl"].list_display == [
+        "time",
+        "subject_email",
+        "choice_label",
+        "change",
+        "source_email",
+    ]
+    account = staff_opted_sam_out
+    first = row_cells(response)[0]
+    assert first[0].endswith('>1\u00a0Dec\u00a02026 14:02<br><span class="quiet">US-CA</span></a>')
+    assert f'{account.email}<br><span class="quiet">Sam</span>' in first[1]
+    assert "on → off" in first[3]
+    assert f'Support staff (admin)<br><span class="quiet">{staff.email}</span>' in first[4]
+
+
+def test_event_list_for_profile_only_staff_names_accounts_and_staff_without_emails__R_AU_4(staff_opted_sam_out, staff):
+    client = signed_in(staff_with(*PROFILES_ONLY))
+    response = client.get(EVENTS, {"source": Source.ADMIN})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["cl"].list_display == ["time", "subject_ref", "choice_label", "change", "source_ref"]
+    html = response.content.decode()
+    assert staff.email not in html
+    assert staff_opted_sam_out.email not in html
+    first = row_cells(response)[0]
+    assert f'Account #{staff_opted_sam_out.pk}<br><span class="quiet">Sam</span>' in first[1]
+    assert f'Support staff (admin)<br><span class="quiet">Account #{staff.pk}</span>' in first[4]
+
+
+def test_event_list_needs_the_view_permission(ads_account):
+    client = signed_in(staff_with("view_account", "view_profile"))
+    assert client.get(EVENTS).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_event_list_says_first_set_and_puts_the_context_in_a_few_words__R_AU_1(staff_client, ads_account, staff):
+    account_services.profile_set_kids(profile=profile_named(ads_account, "Sam"), is_kids=True, acting_user=staff)
+    cells = row_cells(staff_client.get(EVENTS, {"choice": Choice.BA, "account__id__exact": ads_account.pk}))
+    changes = [cell for _time, _subject, _choice, cell, _source in cells]
+    assert 'on → off<br><span class="quiet">effect only (kids flag)</span>' in changes[0]
+    assert all("first set: on" in cell for cell in changes[1:]), changes
