@@ -1,7 +1,7 @@
 """The support console's lists read at a glance (R-AU-1, R-AU-2, R-AU-4): the consent event list shows every fact of
-an event in five short columns (each with a quieter second line), and the choice filter names every choice once.
-Who may see them is unchanged: a list needs its view permission, and only staff who may see accounts read email
-addresses."""
+an event in five short columns (each with a quieter second line), the choice filter names every choice once, and a
+profile's "Choices in effect" is what is on, what is off and what does not apply, on separate lines. Who may see
+them is unchanged: a list needs its view permission, and only staff who may see accounts read email addresses."""
 
 import re
 from datetime import UTC, datetime
@@ -97,3 +97,39 @@ def test_event_list_says_first_set_and_puts_the_context_in_a_few_words__R_AU_1(s
     changes = [cell for _time, _subject, _choice, cell, _source in cells]
     assert 'on → off<br><span class="quiet">effect only (kids flag)</span>' in changes[0]
     assert all("first set: on" in cell for cell in changes[1:]), changes
+
+
+def test_choices_in_effect_are_on_off_and_not_applicable_on_lines_of_their_own__R_PDS_2(staff_client, ads_account):
+    services.profile_unsubscribe(profile=profile_named(ads_account, "Kids"), category=Choice.EMAIL_OFFERS)
+    response = staff_client.get(PROFILES, {"q": "Kids"})
+    [kids] = row_cells(response)
+    summary = next(cell for cell in kids if "choices-in-effect" in cell)
+    assert (
+        '<ul class="choices-in-effect">'
+        "<li><strong>On:</strong> Matched Identifier Communications, New arrivals (email), Recommendations (email), "
+        "Surveys (email)</li>"
+        "<li><strong>Off:</strong> Offers and news (email)</li>"
+        "<li><strong>Does not apply:</strong> Behavioral Advertising</li>"
+        "</ul>"
+    ) in summary
+
+
+def test_choices_in_effect_name_an_explicit_consent_only_while_it_is_given__R_GPC_6(staff_client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    services.profile_set_choices(profile=sam, values={Choice.MIC: False}, actor=actor(Source.GPC, ads_account))
+    services.profile_set_choices(
+        profile=sam,
+        values={Choice.MIC: True},
+        actor=actor(Source.MEMBER, ads_account),
+        under_signal=True,
+        confirmed=True,
+    )
+    [row] = row_cells(staff_client.get(PROFILES, {"q": "Sam"}))
+    summary = next(cell for cell in row if "choices-in-effect" in cell)
+    assert "Matched Identifier Communications (kept on despite the signal)" in summary
+    assert "Behavioral Advertising (kept on despite the signal)" not in summary
+
+
+def test_view_only_staff_see_choices_in_effect_and_staff_without_view_profile_do_not(ads_account):
+    assert "choices-in-effect" in signed_in(staff_with(*VIEW_ONLY)).get(PROFILES).content.decode()
+    assert signed_in(staff_with("view_account", "view_consentevent")).get(PROFILES).status_code == HTTPStatus.FORBIDDEN
