@@ -249,6 +249,7 @@ def test_a_filtered_page_keeps_its_filter_in_the_page_and_download_links__R_HIST
     sam = profile_named(lived_in, "Sam")
     html = client.get(HISTORY).content.decode()
     assert 'href="?page=2" rel="next"' in html
+    assert "Page 1 of 2" in html
     assert 'href="?format=csv"' in html
     filtered = client.get(HISTORY, {"profile": "account"}).content.decode()
     assert 'href="?profile=account&amp;format=json"' in filtered
