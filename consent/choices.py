@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from django.utils.translation import gettext_noop
+
 
 class Source(StrEnum):
     """What changed a choice (R-AU-1). Validated in Python, so a new source needs no migration."""
@@ -103,6 +105,17 @@ class ChoiceSpec:
     # Device choices only: while this one is on for a device, the named profile choice has no effect there
     # (R-AD-1: a device limiting ad tracking gets no behavioral advertising, whatever the profile's choice).
     limits: str | None = None
+    # The label where the page that shows the choice is not in view (the admin's lists and filters, the member's
+    # privacy history): it says which kind of choice it is, so that no two choices read alike ("Surveys (email)",
+    # "Surveys (text)"). Empty when the label says it already. Marked with gettext_noop: readers translate it.
+    qualified_label: str = ""
+    # A companion only: the choice whose explicit consent despite the signal it records (R-GPC-6).
+    signal_consent_for: str | None = None
+
+    @property
+    def short_label(self) -> str:
+        """The label that reads unambiguously away from its page (qualified_label, else label)."""
+        return self.qualified_label or self.label
 
 
 def signal_consent_key(key: str) -> str:
@@ -136,6 +149,8 @@ class Registry:
                 None,
                 default=False,
                 applies=spec.applies,
+                qualified_label=f"{spec.short_label} (kept on despite the signal)",
+                signal_consent_for=spec.key,
             )
         return spec
 
@@ -169,6 +184,11 @@ class Registry:
         """The label for a key, or the key itself for one no longer registered (old events keep theirs)."""
         spec = self._specs.get(key)
         return spec.label if spec else key
+
+    def short_label(self, key: str) -> str:
+        """The label that reads unambiguously away from its page, or the key for one no longer registered."""
+        spec = self._specs.get(key)
+        return spec.short_label if spec else key
 
 
 REGISTRY = Registry()
@@ -254,6 +274,7 @@ REGISTRY.register_all(
         Scope.DEVICE,
         None,
         limits=Choice.BA,
+        qualified_label=gettext_noop("Limit ad tracking (device setting)"),
     ),
     ChoiceSpec(
         Choice.DEVICE_NOTIFICATIONS,
@@ -262,6 +283,7 @@ REGISTRY.register_all(
         Scope.DEVICE,
         None,
         default=False,
+        qualified_label=gettext_noop("Notifications (device setting)"),
     ),
     # R-EM-1: email categories, per profile. "Opt out of all" covers the privacy page's uses of information,
     # not messages: these keep their own switches.
@@ -271,6 +293,7 @@ REGISTRY.register_all(
         "Titles just added that this profile may like.",
         Scope.PROFILE,
         Page.EMAILS,
+        qualified_label=gettext_noop("New arrivals (email)"),
     ),
     ChoiceSpec(
         Choice.EMAIL_RECOMMENDATIONS,
@@ -278,6 +301,7 @@ REGISTRY.register_all(
         "Suggestions based on what this profile watches.",
         Scope.PROFILE,
         Page.EMAILS,
+        qualified_label=gettext_noop("Recommendations (email)"),
     ),
     ChoiceSpec(
         Choice.EMAIL_OFFERS,
@@ -285,8 +309,16 @@ REGISTRY.register_all(
         "Special offers and news about the service.",
         Scope.PROFILE,
         Page.EMAILS,
+        qualified_label=gettext_noop("Offers and news (email)"),
     ),
-    ChoiceSpec(Choice.EMAIL_SURVEYS, "Surveys", "Invitations to tell us what you think.", Scope.PROFILE, Page.EMAILS),
+    ChoiceSpec(
+        Choice.EMAIL_SURVEYS,
+        "Surveys",
+        "Invitations to tell us what you think.",
+        Scope.PROFILE,
+        Page.EMAILS,
+        qualified_label=gettext_noop("Surveys (email)"),
+    ),
     ChoiceSpec(
         Choice.EMAIL_SERVICE,
         "Service email (billing, security, password reset)",
@@ -298,11 +330,28 @@ REGISTRY.register_all(
     # R-SMS-1: text-message categories, per account (the phone is the account's). A password-reset text the
     # member asks for is not one of them: it is sent whatever these say, while a number is on file (R-SMS-2).
     ChoiceSpec(
-        Choice.SMS_ALERTS, "Alerts", "Texts about your account, such as a new sign-in.", Scope.ACCOUNT, Page.TEXTS
+        Choice.SMS_ALERTS,
+        "Alerts",
+        "Texts about your account, such as a new sign-in.",
+        Scope.ACCOUNT,
+        Page.TEXTS,
+        qualified_label=gettext_noop("Alerts (text)"),
     ),
-    ChoiceSpec(Choice.SMS_OFFERS, "Special offers", "Texts with special offers.", Scope.ACCOUNT, Page.TEXTS),
     ChoiceSpec(
-        Choice.SMS_SURVEYS, "Surveys", "Texts inviting you to tell us what you think.", Scope.ACCOUNT, Page.TEXTS
+        Choice.SMS_OFFERS,
+        "Special offers",
+        "Texts with special offers.",
+        Scope.ACCOUNT,
+        Page.TEXTS,
+        qualified_label=gettext_noop("Special offers (text)"),
+    ),
+    ChoiceSpec(
+        Choice.SMS_SURVEYS,
+        "Surveys",
+        "Texts inviting you to tell us what you think.",
+        Scope.ACCOUNT,
+        Page.TEXTS,
+        qualified_label=gettext_noop("Surveys (text)"),
     ),
     # R-SMS-2: deleting the phone number is recorded as this choice going off, so the trail shows that it
     # happened without the number. No row is kept for it: the PhoneNumber row is what is on file.

@@ -1,13 +1,18 @@
-"""Forms for choices, built from the registry: one switch per choice a page shows."""
+"""Forms for choices, built from the registry: one switch per choice a page shows; and the privacy history's filter."""
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import cast
+from uuid import UUID
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy
 
+from accounts.models import Profile
 from consent.choices import REGISTRY, ChoiceSpec, Page
+from consent.selectors import HistoryFilter
 
 CHECKED = "on"
 
@@ -92,3 +97,33 @@ def choices_post_problem(
 def shown_keys(shown: Iterable[ChoiceSpec]) -> str:
     """The `shown` field's value: the keys of the switches a page draws."""
     return " ".join(spec.key for spec in shown)
+
+
+# The privacy history's filter (R-HIST-1) -----------------------------------------------------------------------
+
+ACCOUNT_ONLY = "account"
+DOWNLOAD_FORMATS = ("csv", "json")
+
+
+class HistoryForm(forms.Form):
+    """The privacy history's GET form: whose changes, and a download format. A profile that is not one of the
+    account's is as unknown as one that does not exist; the view answers 404 for both (R-PDS-6)."""
+
+    profile = forms.ChoiceField(label=gettext_lazy("Show changes for"), required=False)
+    format = forms.ChoiceField(required=False, choices=[("", ""), *((kind, kind) for kind in DOWNLOAD_FORMATS)])
+
+    def __init__(self, data: QueryDict, *, profiles: Iterable[Profile]) -> None:
+        super().__init__(data)
+        field = cast(forms.ChoiceField, self.fields["profile"])
+        field.choices = [
+            ("", gettext_lazy("All profiles and the account")),
+            *((str(profile.pk), profile.name) for profile in profiles),
+            (ACCOUNT_ONLY, gettext_lazy("The account itself and its devices")),
+        ]
+
+    def selection(self) -> HistoryFilter:
+        """The part of the history asked for; call after is_valid()."""
+        profile = self.cleaned_data["profile"]
+        if profile == ACCOUNT_ONLY:
+            return HistoryFilter(account_only=True)
+        return HistoryFilter(profile_id=UUID(profile)) if profile else HistoryFilter()

@@ -152,6 +152,11 @@ class ConsentEvent(models.Model):
         return REGISTRY.label(self.choice)
 
     @property
+    def choice_short_label(self) -> str:
+        """The label that reads unambiguously away from its page ("Surveys (email)")."""
+        return REGISTRY.short_label(self.choice)
+
+    @property
     def source_label(self) -> str:
         return Source(self.source).label if self.source in SOURCES else self.source
 
@@ -270,6 +275,12 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} device {self.pk}"
+
+    @property
+    def event_ref(self) -> str:
+        """How a consent event names the device in its context: the opaque id, prefixed so it never reads as a
+        number (and passes validate_event's check for phone numbers)."""
+        return f"device-{self.pk.hex}"
 
 
 def app_token_digest(token: str) -> str:

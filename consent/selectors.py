@@ -4,6 +4,7 @@ the number of profiles or choices."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -11,9 +12,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from common import cache
-from consent import policy
+from consent import history, policy
 from consent.choices import REGISTRY, Choice, Scope, always
-from consent.models import ChoiceValue, Cookie, CookieCategory, Device, Jurisdiction
+from consent.models import ChoiceValue, ConsentEvent, Cookie, CookieCategory, Device, Jurisdiction
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
 Stored = dict[UUID | None, dict[str, bool]]
@@ -121,6 +122,50 @@ def mic_audience() -> "QuerySet[Account, tuple[str, object]]":
         .exclude(Exists(blocking))
         .order_by("pk")
         .values_list("email", "phone__number")
+    )
+
+
+# The member's privacy history (R-HIST-1) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Which part of the account's history: everything (both None/False), one profile, or the account's own
+    choices and its devices' (`account_only`)."""
+
+    profile_id: UUID | None = None
+    account_only: bool = False
+
+
+def history_events(
+    *, account: Account, only: HistoryFilter = HistoryFilter()
+) -> "QuerySet[ConsentEvent, dict[str, Any]]":
+    """The account's consent events, newest first, as the fields the history reads (consent.history.FIELDS):
+    one query for a page (a slice) or a download (iterated), never a query per event. Only this account's:
+    a profile id of another account matches nothing."""
+    events = ConsentEvent.objects.filter(account=account)
+    if only.profile_id is not None:
+        events = events.filter(profile_id=only.profile_id)
+    elif only.account_only:
+        events = events.filter(profile_id__isnull=True)
+    return events.order_by("-created_at", "-id").values(*history.FIELDS)
+
+
+def history_subjects(
+    *, account: Account, profiles: Iterable[Profile], events: Iterable[Mapping[str, Any]] | None = None
+) -> history.Subjects:
+    """The names the history gives its subjects: the account's profiles (already loaded: no query) and its devices
+    (one query; none when `events`, the events to be shown, name no device)."""
+    names = {profile.pk: profile.name for profile in profiles}
+    if events is not None and not any("device" in event["context"] for event in events):
+        return history.Subjects(profiles=names, devices={})
+    devices = Device.objects.filter(account=account).only("id", "platform", "created_at")
+    return history.Subjects(
+        profiles=names,
+        devices={
+            device.event_ref: history.DeviceRef(platform=device.get_platform_display(), added=device.created_at)
+            for device in devices
+        },
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consent.views import preferences, privacy
+from consent.views import history, preferences, privacy
 
 app_name = "consent"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("profiles/<uuid:profile>/privacy/", privacy.privacy_settings, name="privacy"),
     path("profiles/<uuid:profile>/emails/", preferences.email_preferences, name="emails"),
     path("texts/", preferences.text_preferences, name="texts"),
+    path("privacy-history/", history.privacy_history, name="history"),
 ]

@@ -12,6 +12,9 @@ handler500 = "common.views.server_error"
 admin.site.site_header = "Privacy Center support"
 admin.site.site_title = "Privacy Center support"
 admin.site.index_title = "Accounts, profiles and consent"
+# The console's lists (consent events, profiles with their choices) need the width at 1280 px more than a
+# second menu beside the breadcrumbs and the index.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", public.home, name="home"),

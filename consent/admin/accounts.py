@@ -15,6 +15,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 from accounts import services as account_services
 from accounts.admin_permissions import (
@@ -42,8 +43,29 @@ def _choices_table(facts: policy.ProfileFacts, scope: Scope) -> str:
     for spec in REGISTRY.scoped(scope):
         value = facts.values[spec.key]
         note = "" if scope == Scope.ACCOUNT or policy.applies(spec, facts) else " (no effect on this profile)"
-        rows.append((spec.label, "on" if value else "off", note))
+        rows.append((spec.short_label, "on" if value else "off", note))
     return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}{}</li>", rows))
+
+
+def choices_in_effect(facts: policy.ProfileFacts) -> str:
+    """A profile's choices as the policy answers them, read at a glance: one line of what is on, one of what is
+    off, and one of what does not apply to this profile (BA on a kids profile or a plan without ads). Choices
+    that cannot be turned off (service email) and explicit consents despite the signal that were never given
+    are left out: they would only lengthen every row."""
+    groups: dict[str, list[str]] = {"on": [], "off": [], "n/a": []}
+    for spec in REGISTRY.scoped(Scope.PROFILE):
+        if not spec.can_turn_off:
+            continue
+        applies, allowed = policy.applies(spec, facts), policy.allowed(facts, spec.key)
+        group = ("on" if allowed else "off") if applies else "n/a"
+        if spec.signal_consent_for is not None and group != "on":
+            continue
+        groups[group].append(spec.short_label)
+    titles = {"on": gettext("On"), "off": gettext("Off"), "n/a": gettext("Does not apply")}
+    lines = [(titles[group], ", ".join(labels)) for group, labels in groups.items() if labels]
+    return format_html(
+        '<ul class="choices-in-effect">{}</ul>', format_html_join("", "<li><strong>{}:</strong> {}</li>", lines)
+    )
 
 
 def _refuse_staff_accounts(model_admin: admin.ModelAdmin, request: HttpRequest, accounts: Iterable[Account]) -> bool:
@@ -274,11 +296,7 @@ class ProfileAdmin(ActionPermissionMixin, BoundedInputsMixin, admin.ModelAdmin):
     @admin.display(description="Choices in effect")
     def choices_summary(self, profile: Profile) -> str:
         """What downstream systems get: the policy's answer, not the stored switch (R-PDS-1, R-PDS-2)."""
-        facts = self._facts(profile)
-        return ", ".join(
-            f"{spec.label}: {'yes' if policy.allowed(facts, spec.key) else 'no'}"
-            for spec in REGISTRY.scoped(Scope.PROFILE)
-        )
+        return choices_in_effect(self._facts(profile))
 
     @admin.display(description="Current choices")
     def current_choices(self, profile: Profile) -> str:

@@ -25,7 +25,7 @@ def choice_filter(spec: ChoiceSpec, *, profile_ref: str | None) -> type[admin.Si
     """A list filter "<choice>: on / off" for one registered choice, defaults included."""
 
     class ChoiceFilter(admin.SimpleListFilter):
-        title = spec.label
+        title = spec.short_label
         parameter_name = f"choice_{spec.key}"
 
         def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Iterable[tuple[str, str]]:
@@ -53,11 +53,14 @@ class _KeyFilter(admin.SimpleListFilter):
 
 
 class EventChoiceFilter(_KeyFilter):
+    """Every registered choice by its short label, which names the page where two labels alike would be
+    ambiguous ("Surveys (email)", "Surveys (text)")."""
+
     title = "choice"
     parameter_name = "choice"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Iterable[tuple[str, str]]:
-        return [(spec.key, spec.label) for spec in REGISTRY]
+        return [(spec.key, spec.short_label) for spec in REGISTRY]
 
 
 class EventSourceFilter(_KeyFilter):

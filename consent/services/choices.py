@@ -192,8 +192,8 @@ def _set_on_device(*, account: Account, device: Device, values: Mapping[str, boo
 
 
 def device_event_ref(device: Device) -> str:
-    """How an event names a device in its context: the opaque id, prefixed so it never reads as a number."""
-    return f"device-{device.pk.hex}"
+    """How an event names a device in its context (Device.event_ref, which the privacy history reads back)."""
+    return device.event_ref
 
 
 @transaction.atomic

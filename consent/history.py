@@ -1,0 +1,275 @@
+"""The member's privacy history in plain words (R-HIST-1): one consent event becomes one row, read the same way by
+the page and by both downloads (CSV, JSON).
+
+Pure apart from the active language and time zone: plain values in (an event's fields as
+`consent.selectors.history_events` selects them, and the account's profile names and devices), a `Row` out. No
+query, no request. The words never name a staff member (a change by staff is "support staff"), never show an
+internal id (a device is its platform and the day it was added) and say nothing the member could not see
+already (R-HIST-1).
+"""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext
+
+from consent.choices import REGISTRY, Choice, Source
+from consent.places import place_name
+
+# Changes per page of /account/privacy-history/ (docs/rules.md, R-HIST-1). A download has every page.
+PAGE_SIZE = 25
+
+# What the history reads of an event, and all it reads: never the acting user, the account or the event's id.
+FIELDS = ("created_at", "profile_id", "choice", "old_value", "new_value", "source", "jurisdiction", "context")
+
+# Who or what made a change, as the member reads it after "by".
+CHANGED_BY = {
+    Source.MEMBER: gettext_lazy("you"),
+    Source.GPC: gettext_lazy("the Global Privacy Control signal from your browser"),
+    Source.ADMIN: gettext_lazy("support staff"),
+    Source.OPT_OUT_ALL: gettext_lazy("you, with “Opt out of all”"),
+    Source.OPT_ALL_PROFILES: gettext_lazy("you, with “Opt all profiles out of all”"),
+    Source.UNSUBSCRIBE_LINK: gettext_lazy("an unsubscribe link in an email"),
+    Source.SMS_STOP: gettext_lazy("a STOP text message"),
+    Source.SYSTEM: gettext_lazy("the system"),
+    Source.APP: gettext_lazy("the mobile app"),
+}
+# A new profile's starting values while "Opt all profiles out of all" is in force carry that source.
+IN_FORCE = gettext_lazy("“Opt all profiles out of all”, which was in force")
+
+
+@dataclass(frozen=True)
+class DeviceRef:
+    """What the member knows of one of their devices: its platform and the day the app registered it."""
+
+    platform: str
+    added: datetime
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """The account's profile names and devices, looked up once for a page or a download."""
+
+    profiles: Mapping[UUID, str]
+    devices: Mapping[str, DeviceRef]  # by Device.event_ref, as events name them
+
+
+@dataclass(frozen=True)
+class Row:
+    """One change, as the page shows it and the downloads carry it."""
+
+    time: datetime  # in the site's time zone
+    profile: str  # the profile's name; empty for the account's own choices and its devices'
+    choice: str
+    old_value: bool | None  # None: the choice was first set
+    new_value: bool
+    changed_by: str
+    jurisdiction: str  # ISO 3166 code, empty when unknown
+    what: str  # "Behavioral Advertising turned off for Sam"
+    how: str  # "by the Global Privacy Control signal from your browser, in California, 1 Dec 2026 14:02"
+
+    @property
+    def sentence(self) -> str:
+        return gettext("%(what)s — %(how)s") % {"what": self.what, "how": self.how}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row under the downloads' stable column names (CSV_COLUMNS), JSON-ready."""
+        return {
+            "time": self.time.isoformat(timespec="seconds"),
+            "profile": self.profile or None,
+            "choice": self.choice,
+            "old_value": self.old_value,
+            "new_value": self.new_value,
+            "changed_by": self.changed_by,
+            "jurisdiction": self.jurisdiction or None,
+            "description": self.sentence,
+        }
+
+
+CSV_COLUMNS = ("time", "profile", "choice", "old_value", "new_value", "changed_by", "jurisdiction", "description")
+
+
+def when(moment: datetime) -> str:
+    """A change's time in the site's time zone, through Django's date formatting ("1 Dec 2026 14:02"); the
+    format is a translatable string, so a language can order it its own way."""
+    return formats.date_format(timezone.localtime(moment), pgettext("privacy history time", "j M Y H:i"))
+
+
+def _day(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), pgettext("privacy history day", "j M Y"))
+
+
+def choice_words(key: str) -> str:
+    """The choice's name away from its page ("Surveys (email)"), in the active language; a key no longer
+    registered as it is."""
+    if key not in REGISTRY:
+        return key
+    spec = REGISTRY[key]
+    if spec.signal_consent_for is not None:
+        return gettext("%(choice)s (kept on despite the signal)") % {"choice": choice_words(spec.signal_consent_for)}
+    return gettext(spec.short_label)
+
+
+def _subject(event: Mapping[str, Any], subjects: Subjects) -> str:
+    profile_id = event["profile_id"]
+    if profile_id is not None:
+        return subjects.profiles.get(profile_id) or gettext("a profile no longer on your account")
+    device_ref = event["context"].get("device")
+    if device_ref is None:
+        return gettext("your account")
+    device = subjects.devices.get(device_ref)
+    if device is None:
+        return gettext("a device no longer on your account")
+    return gettext("your %(platform)s device added %(day)s") % {"platform": device.platform, "day": _day(device.added)}
+
+
+def _effect_changed(choice: str, subject: str, cause: object, new: bool) -> str:
+    """An effective-only event (docs/choices.md): the stored value stayed, a plan or kids change moved its effect."""
+    values = {"choice": choice, "subject": subject}
+    if cause == "is_kids":
+        if new:
+            return gettext("%(choice)s started applying to %(subject)s because it is no longer a kids profile") % values
+        return gettext("%(choice)s stopped applying to %(subject)s because it became a kids profile") % values
+    if cause == "plan":
+        if new:
+            return (
+                gettext("%(choice)s started applying to %(subject)s because the plan changed to one with ads") % values
+            )
+        return (
+            gettext("%(choice)s stopped applying to %(subject)s because the plan changed to one without ads") % values
+        )
+    if new:
+        return gettext("%(choice)s started applying to %(subject)s") % values
+    return gettext("%(choice)s stopped applying to %(subject)s") % values
+
+
+def _what(event: Mapping[str, Any], subject: str) -> str:
+    key, old, new, context = event["choice"], event["old_value"], event["new_value"], event["context"]
+    choice = choice_words(key)
+    values = {"choice": choice, "subject": subject}
+    if context.get("effective_only"):
+        return _effect_changed(choice, subject, context.get("cause"), new)
+    if key == Choice.PHONE_ON_FILE and not new:
+        return gettext("Your phone number was deleted")
+    if key == Choice.EMAIL_CHANGED:
+        return gettext("Your sign-in email address was changed")
+    if key == Choice.ALL_PROFILES_OPT_OUT:
+        if new:
+            return gettext("All profiles opted out of all, including profiles added later")
+        return gettext("Profiles added later no longer start opted out")
+    consent_for = REGISTRY[key].signal_consent_for if key in REGISTRY else None
+    if consent_for is not None:
+        values["choice"] = choice_words(consent_for)
+        if new:
+            return gettext("%(choice)s kept on for %(subject)s despite the Global Privacy Control signal") % values
+        return (
+            gettext("%(choice)s no longer kept on for %(subject)s despite the Global Privacy Control signal") % values
+        )
+    if old is None:
+        if new:
+            return gettext("%(choice)s first set to on for %(subject)s") % values
+        return gettext("%(choice)s first set to off for %(subject)s") % values
+    if new:
+        return gettext("%(choice)s turned on for %(subject)s") % values
+    return gettext("%(choice)s turned off for %(subject)s") % values
+
+
+def changed_by(event: Mapping[str, Any]) -> str:
+    """Who or what made the change, in the member's words; never who on the staff."""
+    source = event["source"]
+    if source == Source.OPT_ALL_PROFILES and event["old_value"] is None:
+        return str(IN_FORCE)
+    words = CHANGED_BY.get(source)
+    return str(words) if words is not None else str(CHANGED_BY[Source.SYSTEM])
+
+
+def row(event: Mapping[str, Any], subjects: Subjects) -> Row:
+    """One event (a dict of FIELDS) as one row of the history."""
+    subject = _subject(event, subjects)
+    by = changed_by(event)
+    place = place_name(event["jurisdiction"])
+    at = when(event["created_at"])
+    if place:
+        how = gettext("by %(who)s, in %(place)s, %(when)s") % {"who": by, "place": place, "when": at}
+    else:
+        how = gettext("by %(who)s, %(when)s") % {"who": by, "when": at}
+    profile_id = event["profile_id"]
+    return Row(
+        time=timezone.localtime(event["created_at"]),
+        profile=subject if profile_id is not None else "",
+        choice=choice_words(event["choice"]),
+        old_value=event["old_value"],
+        new_value=event["new_value"],
+        changed_by=by,
+        jurisdiction=event["jurisdiction"],
+        what=_what(event, subject),
+        how=how,
+    )
+
+
+def rows(events: Iterable[Mapping[str, Any]], subjects: Subjects) -> Iterator[Row]:
+    return (row(event, subjects) for event in events)
+
+
+# Downloads ------------------------------------------------------------------------------------------------------
+
+# Rows per chunk of a streamed download: few enough to keep memory flat, enough to spare the server many writes.
+CHUNK_ROWS = 200
+# A spreadsheet runs a cell starting with one of these as a formula; a profile name is the member's own text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _Line:
+    """csv.writer's file: hands each written line back instead of storing it (Django's streaming CSV recipe)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(rows: Iterable[Row]) -> Iterator[str]:
+    """The rows as CSV: a byte-order mark (spreadsheets then read UTF-8), the header, one line per row, in
+    chunks of CHUNK_ROWS lines. Values: "on"/"off", empty for none; the time in ISO 8601 with its offset."""
+    writer = csv.writer(_Line())
+    chunk = ["\ufeff" + writer.writerow(CSV_COLUMNS)]
+    for each in rows:
+        values = each.as_dict()
+        values["old_value"], values["new_value"] = each.old_value, each.new_value
+        chunk.append(writer.writerow([_cell(values[column]) for column in CSV_COLUMNS]))
+        if len(chunk) >= CHUNK_ROWS:
+            yield "".join(chunk)
+            chunk = []
+    yield "".join(chunk)
+
+
+def json_chunks(rows: Iterable[Row]) -> Iterator[str]:
+    """The rows as one JSON array of objects under CSV_COLUMNS' names (true/false/null for the values), in
+    chunks of CHUNK_ROWS objects."""
+    chunk = ["["]
+    separator = "\n"
+    for each in rows:
+        chunk.append(separator + json.dumps(each.as_dict(), ensure_ascii=False))
+        separator = ",\n"
+        if len(chunk) >= CHUNK_ROWS:
+            yield "".join(chunk)
+            chunk = []
+    chunk.append("\n]\n")
+    yield "".join(chunk)
+
+
+def download_name(today: date, extension: str) -> str:
+    return f"privacy-history-{today.isoformat()}.{extension}"
