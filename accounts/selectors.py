@@ -9,6 +9,7 @@ from common import cache
 # The version (common.cache) of everything kept about one account: its profiles here, its stored choices in
 # consent.selectors. Every committed write to either replaces it (accounts.services, consent.services).
 ACCOUNT = "account"
+SIGNED_IN = "signed-in"
 
 
 def account_profiles(*, account: Account) -> list[Profile]:
@@ -22,9 +23,25 @@ def account_profiles(*, account: Account) -> list[Profile]:
     return profiles
 
 
+def signed_in_account(*, account_id: int) -> Account | None:
+    """The account with this id, loaded with its phone in one query, or none while the shared cache holds it
+    (accounts.backends: every signed-in request asks)."""
+
+    def load() -> Account | None:
+        return Account.objects.select_related("phone").filter(pk=account_id).first()
+
+    return cache.cached(ACCOUNT, account_id, SIGNED_IN, load)
+
+
 def account_changed(*, account_id: int) -> None:
     """What is kept about the account is read afresh once the current transaction commits."""
     cache.changed(ACCOUNT, account_id)
+
+
+def account_forgotten(*, account_id: int) -> None:
+    """As `account_changed`, and the kept copy of the account (its email, its phone) is deleted from the cache:
+    a deleted phone number or account leaves no copy behind (R-SMS-2)."""
+    cache.forget(ACCOUNT, account_id, SIGNED_IN)
 
 
 def account_phone(*, account: Account) -> PhoneNumber | None:

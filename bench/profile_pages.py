@@ -224,7 +224,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--page", choices=["account", "privacy", "bare"], action="append")
+    pages = ["account", "privacy", "bare", "emails", "texts", "phone", "profiles", "add"]
+    parser.add_argument("--page", choices=pages, action="append")
     parser.add_argument("--no-middleware", action="store_true", help="skip the middleware ablation")
     args = parser.parse_args()
 
@@ -235,7 +236,16 @@ def main() -> None:
 
         django.setup()
         cookie, privacy = signed_in_cookie()
-        paths = {"bare": "/bench/bare/", "account": "/account/", "privacy": privacy}
+        paths = {
+            "bare": "/bench/bare/",
+            "account": "/account/",
+            "privacy": privacy,
+            "emails": privacy.replace("/privacy/", "/emails/"),
+            "texts": "/account/texts/",
+            "phone": "/account/phone/",
+            "profiles": "/profiles/",
+            "add": "/profiles/add/",
+        }
         for page in args.page or ["bare", "account", "privacy"]:
             profile(paths[page], cookie, args.requests, args.top)
         if not args.no_middleware:

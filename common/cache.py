@@ -50,6 +50,13 @@ def cached(scope: str, key: Hashable, name: str, load: Callable[[], T]) -> T:
     return value
 
 
+def forget(scope: str, key: Hashable, name: str) -> None:
+    """Like `changed`, and the kept value itself is removed from the cache once the transaction commits: for a
+    value that must leave no copy behind (a deleted phone number, a deleted account)."""
+    changed(scope, key)
+    transaction.on_commit(lambda: cache.delete(f"{name}:{scope}:{key}"), robust=True)
+
+
 def changed(scope: str, key: Hashable) -> None:
     """Values of this version are stale once the current transaction commits (at once outside one). The write has
     committed by then: a cache that fails to take the new token is logged, not raised, and what it keeps expires

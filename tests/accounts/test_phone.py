@@ -8,6 +8,7 @@ from typing import cast
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Account, PhoneNumber
+from accounts.selectors import ACCOUNT, SIGNED_IN
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
 from tests.factories import PASSWORD, AccountFactory
@@ -172,6 +174,22 @@ def test_a_deleted_number_never_appears_on_the_members_pages_afterwards__R_SMS_2
         html = member_client.get(page).content.decode()
         assert "0142" not in html, page
     assert "value" not in control(member_client.get(reverse("phone")).content.decode(), "number")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deleted_number_leaves_no_copy_in_the_shared_cache__R_SMS_2(client):
+    """The signed-in account is kept in the shared cache with its phone (accounts.backends); deleting the number
+    deletes that copy, not only stops it being read."""
+    account = AccountFactory()
+    PhoneNumber.objects.create(account=account, number="+14155550142")
+    client.force_login(account)
+    assert "555-0142" in client.get(reverse("phone")).content.decode()
+    key = f"{SIGNED_IN}:{ACCOUNT}:{account.pk}"
+    assert "0142" in repr(cache.get(key)[1].phone.number)
+    response = client.post(reverse("phone"), {"action": "delete", "password": PASSWORD})
+    assert response.status_code == HTTPStatus.FOUND
+    assert cache.get(key) is None
+    assert "0142" not in client.get(reverse("phone")).content.decode()
 
 
 def test_deleting_without_a_number_does_nothing(member_client, ads_account):

@@ -7,6 +7,7 @@ from typing import cast
 
 import pytest
 from axes.models import AccessAttempt, AccessLog
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Account
+from accounts.selectors import ACCOUNT, SIGNED_IN
 from tests.factories import PASSWORD, AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +130,41 @@ def test_sign_in_form_never_answers_a_server_error(ads_account, username, passwo
     response = client.post(reverse("login"), {"username": username, "password": password})
     assert response.status_code in {HTTPStatus.OK, HTTPStatus.FOUND, HTTPStatus.TOO_MANY_REQUESTS}
     AccessAttempt.objects.all().delete()  # each example starts below the lock-out limit
+
+
+@pytest.mark.django_db(transaction=True)
+class TestTheSignedInAccountKeptInTheSharedCache:
+    """Every signed-in request reads its account through the shared cache (accounts.backends); whatever changes
+    the account commits, the next request, on any process, sees the change."""
+
+    def signed_in(self, client) -> Account:
+        account = cast(Account, AccountFactory())
+        client.force_login(account)
+        assert client.get(reverse("account")).status_code == HTTPStatus.OK  # fills the cache
+        return account
+
+    def test_a_password_changed_elsewhere_ends_the_other_sessions(self, client):
+        account = self.signed_in(client)
+        account.set_password("another-pass-5678")
+        account.save()
+        assert client.get(reverse("account")).status_code == HTTPStatus.FOUND
+
+    def test_an_account_made_inactive_by_staff_is_signed_out_on_its_next_request(self, client):
+        account = self.signed_in(client)
+        account.is_active = False
+        account.save(update_fields=["is_active"])
+        assert client.get(reverse("account")).status_code == HTTPStatus.FOUND
+
+    def test_an_email_changed_elsewhere_shows_on_the_next_page(self, client):
+        account = self.signed_in(client)
+        account.email = "renamed@example.com"
+        account.save(update_fields=["email"])
+        assert "renamed@example.com" in client.get(reverse("account")).content.decode()
+
+    def test_a_deleted_account_leaves_no_copy_in_the_cache(self, client):
+        account = self.signed_in(client)
+        key = f"{SIGNED_IN}:{ACCOUNT}:{account.pk}"
+        assert cache.get(key) is not None
+        account.delete()
+        assert cache.get(key) is None
+        assert client.get(reverse("account")).status_code == HTTPStatus.FOUND
