@@ -223,7 +223,7 @@ def test_with_the_cache_warm_a_repeated_signal_costs_no_query_more_and_writes_no
     with count_queries() as with_signal:
         assert client.get(url, **GPC).status_code == HTTPStatus.OK
 
-    assert len(without) == 1, without  # the account; everything else from the cache
+    assert len(without) == 0, without  # the account, its profiles, choices and the rules: all from the cache
     assert len(with_signal) == len(without), with_signal
     assert events_since(mark) == []
     assert list(ChoiceValue.objects.order_by("id").values_list("id", "value", "updated_at")) == rows
