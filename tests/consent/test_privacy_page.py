@@ -302,3 +302,34 @@ def test_privacy_form_never_answers_a_server_error_and_a_refused_post_changes_no
     if response.status_code != HTTPStatus.FOUND:
         assert response["Content-Type"].startswith("text/html")
         assert events_since(mark) == []
+
+
+def test_switches_kept_in_the_cache_show_each_members_own_stored_values(client):
+    """The switches are drawn once per state and kept in the cache (includes/switches.html): two members in
+    different states, and one member before and after a change, each see their own values."""
+    first = AccountFactory(plan=Plan.STANDARD_WITH_ADS, primary_profile_name="Alex")
+    second = AccountFactory(plan=Plan.STANDARD_WITH_ADS, primary_profile_name="Alex")
+    services.profile_set_choices(
+        profile=profile_named(second, "Alex"),
+        values={"ba": False},
+        actor=services.Actor(source=Source.MEMBER, acting_user=second),
+    )
+
+    def seen(account: Account) -> dict[str, bool]:
+        watching(client, account, "Alex")
+        return switches(client.get(privacy_url(profile_named(account, "Alex"))).content.decode())
+
+    assert seen(first) == {"mic": True, "ba": True}
+    assert seen(second) == {"mic": True, "ba": False}
+    assert seen(first) == {"mic": True, "ba": True}
+    client.post(privacy_url(profile_named(first, "Alex")), {"action": "save", "shown": "mic ba", "mic": "on"})
+    assert seen(first) == {"mic": True, "ba": False}
+    assert seen(second) == {"mic": True, "ba": False}
+
+
+def test_a_posted_form_with_an_error_is_drawn_afresh_not_from_the_cache(member_client, ads_account):
+    alex = profile_named(ads_account, "Alex")
+    assert member_client.get(privacy_url(alex)).status_code == HTTPStatus.OK  # the unbound switches are kept
+    response = member_client.post(privacy_url(alex), {"action": "save", "shown": "mic ba", "mic": "yes"})
+    assert "Send “on” to turn this on" in response.content.decode()
+    assert "Send “on” to turn this on" not in member_client.get(privacy_url(alex)).content.decode()
