@@ -19,9 +19,8 @@ from accounts.models import Account, Profile
 from accounts.normalize import normalize_email
 from common.admin_inputs import BoundedInputsMixin
 from consent.models import ConsentEvent
-from tests.admin_staff import signed_in, staff_with
 from tests.factories import AccountFactory
-from tests.helpers import change_form_data, events_since, last_event_id, profile_named
+from tests.helpers import change_form_data, events_since, last_event_id, profile_named, signed_in, staff_with
 
 pytestmark = pytest.mark.django_db
 
