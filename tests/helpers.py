@@ -1,6 +1,7 @@
 """What the tests share (fixtures and hooks are in tests/conftest.py): the database as the pages see it, the
 audit trail, a page's form controls as a screen reader finds them, admin change forms, text messages sent,
-threads started together, and the app in a real server process."""
+threads started together, the app in a real server process, and the input Hypothesis generates for several
+endpoints."""
 
 import http.client
 import os
@@ -26,6 +27,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from hypothesis import strategies as st
 
 from accounts.models import Account, Profile
 from accounts.sessions import ACTIVE_PROFILE_KEY
@@ -495,3 +497,38 @@ def at_once(calls: Sequence[Callable[[], T]], *, timeout: float = 120) -> list[T
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         futures = [pool.submit(released, call) for call in calls]
         return [future.result(timeout=timeout) for future in futures]
+
+
+# Generated input (Hypothesis) for the endpoints that take text, identifiers, headers and JSON --------------------
+
+# Any text a form field or a JSON string can carry (lone surrogates cannot be encoded, so they are left out).
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=80)
+
+# What an HTTP header can carry: latin-1 without control characters.
+header_text = st.text(alphabet=st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=60)
+
+# A profile or device id in every spelling a UUID parser might accept, and text that is none.
+uuid_like = st.one_of(
+    st.uuids().map(str),
+    st.uuids().map(lambda u: u.hex),
+    st.uuids().map(lambda u: str(u).upper()),
+    st.uuids().map(lambda u: f"{{{u}}}"),
+    st.uuids().map(lambda u: f" {u} "),
+    st.uuids().map(lambda u: f"urn:uuid:{u}"),
+    any_text,
+)
+
+# Any JSON value, nested a little.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(any_text, children, max_size=4),
+    max_leaves=12,
+)
+
+# Phone numbers as people type them, valid or not.
+phone_like = st.one_of(
+    any_text,
+    st.from_regex(r"\+?[0-9 ()\-.]{0,25}", fullmatch=True),
+    st.text(alphabet=st.characters(categories=["Nd"]), max_size=15).map(lambda d: "+1" + d),
+    st.sampled_from(["+14155550199", "+1 (415) 555-0199", "+33 1 23 45 67 89", "+14155550123 ext. 5"]),
+)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from consent import services
 from tests.factories import PASSWORD
+from tests.helpers import any_text, header_text, json_values
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +24,6 @@ PROPERTY = settings(
 )
 PROBLEM_KEYS = {"detail", "errors"}
 
-any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
-header_text = st.text(alphabet=st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=60)
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(any_text, children, max_size=4),
-    max_leaves=12,
-)
 content_types = st.one_of(
     st.sampled_from(
         [
