@@ -106,10 +106,6 @@ def texts_on(account) -> list[bool]:
     return [values[key] for key in (Choice.SMS_ALERTS, Choice.SMS_OFFERS, Choice.SMS_SURVEYS)]
 
 
-def test_there_are_at_least_forty_messages_in_the_table__R_SMS_3():
-    assert len(OPT_OUTS) + len(NOT_OPT_OUTS) >= 40
-
-
 @pytest.mark.parametrize("text", OPT_OUTS)
 def test_the_whole_message_as_an_opt_out_word_turns_every_text_category_off__R_SMS_3(text):
     account = AccountFactory(phone=NUMBER)
