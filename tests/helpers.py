@@ -1,5 +1,6 @@
 """What the tests share (fixtures and hooks are in tests/conftest.py): the database as the pages see it, the
-audit trail, a page's form controls as a screen reader finds them, admin change forms, text messages sent,
+audit trail, a page's form controls as a screen reader finds them, admin change forms, text messages sent and
+received,
 threads started together, the app in a real server process, and the input Hypothesis generates for several
 endpoints."""
 
@@ -27,12 +28,13 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from hypothesis import strategies as st
 
 from accounts.models import Account, Profile
 from accounts.sessions import ACTIVE_PROFILE_KEY
 from common.sms import backends
-from consent import selectors, services
+from consent import selectors, services, webhooks
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent, Device, Platform
 from tests.factories import StaffFactory
@@ -257,6 +259,25 @@ def sent_code() -> str:
     found = re.search(r"\b(\d{6})\b", message.body)
     assert found is not None, message.body
     return found.group(1)
+
+
+# The secret inbound texts are signed with under netflix_privacy.settings.test (SMS_WEBHOOK_SECRET).
+WEBHOOK_SECRET = "test-webhook-secret-0123456789"
+
+
+def post_inbound(
+    body: bytes, *, timestamp: int | None = None, signature: str | None = None, secret: str = WEBHOOK_SECRET
+):
+    """`body` POSTed to the inbound-text webhook as the SMS provider sends it: stamped now and signed with the
+    secret, unless a timestamp, signature or secret is given."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = signature or webhooks.sign(body=body, timestamp=timestamp, secret=secret)
+    return Client(enforce_csrf_checks=True).post(
+        reverse("sms_inbound"),
+        body,
+        content_type="application/json",
+        headers={webhooks.TIMESTAMP_HEADER: str(timestamp), webhooks.SIGNATURE_HEADER: signature},
+    )
 
 
 # Threads ---------------------------------------------------------------------------------------------------------

@@ -19,23 +19,12 @@ from accounts.models import PhoneNumber
 from consent import selectors, services, webhooks
 from consent.choices import Choice, Source
 from tests.factories import AccountFactory
-from tests.helpers import actor, events_since, last_event_id, phone_like
+from tests.helpers import actor, events_since, last_event_id, phone_like, post_inbound
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2027, 4, 1, 12, 0, tzinfo=UTC), tick=False)]
 
 SECRET = "test-webhook-secret-0123456789"  # netflix_privacy.settings.test
 TEXTS = (Choice.SMS_ALERTS, Choice.SMS_OFFERS, Choice.SMS_SURVEYS)
-
-
-def post_inbound(body: bytes, *, timestamp: int | None = None, signature: str | None = None, secret: str = SECRET):
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signature = signature or webhooks.sign(body=body, timestamp=timestamp, secret=secret)
-    return Client(enforce_csrf_checks=True).post(
-        reverse("sms_inbound"),
-        body,
-        content_type="application/json",
-        headers={webhooks.TIMESTAMP_HEADER: str(timestamp), webhooks.SIGNATURE_HEADER: signature},
-    )
 
 
 def inbound(number: str, text: str) -> bytes:
