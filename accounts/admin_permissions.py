@@ -42,15 +42,15 @@ def may_change_account(user: object, account: Account) -> bool:
 class ActionPermissionMixin:
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         if request.method == "POST":
-            offered = self.get_actions(request)  # type: ignore[attr-defined]
+            offered = self.get_actions(request)  # type: ignore[attr-defined]  # a ModelAdmin mixin
             if any(name and name not in offered for name in request.POST.getlist("action")):
                 raise PermissionDenied
-        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]  # a ModelAdmin mixin
 
 
 class StaffPrivilegesMixin:
     def get_readonly_fields(self, request: HttpRequest, obj: Account | None = None) -> list[str]:
-        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]  # a ModelAdmin mixin
         if obj is not None and obj.pk == request.user.pk:
             protected: tuple[str, ...] = OWN_ACCOUNT_FIELDS
         elif not request.user.is_superuser:
@@ -65,20 +65,25 @@ class StaffPrivilegesMixin:
         return obj is None or may_change_account(request.user, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self._may_touch(request, obj)  # type: ignore[misc]
+        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]  # a ModelAdmin mixin
+        return allowed and self._may_touch(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)  # type: ignore[misc]
+        allowed = super().has_delete_permission(request, obj)  # type: ignore[misc]  # a ModelAdmin mixin
+        return allowed and self._may_touch(request, obj)
 
 
 class SuperuserOnlyMixin:
     """Adding, changing and deleting are for superusers only (viewing follows the usual view permission)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser and super().has_add_permission(request)  # type: ignore[misc]
+        allowed = super().has_add_permission(request)  # type: ignore[misc]  # a ModelAdmin mixin
+        return request.user.is_superuser and allowed
 
     def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return request.user.is_superuser and super().has_change_permission(request, obj)  # type: ignore[misc]
+        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]  # a ModelAdmin mixin
+        return request.user.is_superuser and allowed
 
     def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return request.user.is_superuser and super().has_delete_permission(request, obj)  # type: ignore[misc]
+        allowed = super().has_delete_permission(request, obj)  # type: ignore[misc]  # a ModelAdmin mixin
+        return request.user.is_superuser and allowed

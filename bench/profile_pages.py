@@ -1,7 +1,6 @@
 #!/usr/bin/env python
 """Where a member page's time goes: cProfile over many in-process requests, under the benchmark's production
-settings (DEBUG off, templates compiled once per process, cached_db sessions on the database cache, SQLite with
-persistent connections).
+settings (DEBUG off, templates compiled once per process, cached_db sessions, SQLite with persistent connections).
 
     .venv/bin/python bench/profile_pages.py [--requests 2000] [--top 25] [--page account|privacy|bare]
 
@@ -22,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import wsgiref.util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +29,12 @@ HOST = "127.0.0.1"
 
 # Inclusive time of these (file fragment, function name) pairs; nested entries overlap, so they do not add up.
 STEPS = [
-    ("session load (SessionStore.load)", "sessions/backends/cached_db.py", "load"),
+    ("session load (cached_db SessionStore.load)", "sessions/backends/cached_db.py", "load"),
     ("user lookup (auth get_user)", "contrib/auth/__init__.py", "get_user"),
     ("kept reads (common.cache.cached)", "common/cache.py", "cached"),
     ("active profile (request.member)", "accounts/member.py", "active_profile"),
+    ("account phone (selector)", "accounts/selectors.py", "account_phone"),
+    ("profile of account (selector)", "accounts/selectors.py", "find_profile"),
     ("view function (privacy_settings)", "consent/views/privacy.py", "privacy_settings"),
     ("view function (account)", "accounts/views.py", "account"),
     ("form construction", "django/forms/forms.py", "__init__"),
@@ -69,7 +71,7 @@ PACKAGES = [
     ("axes", "/axes/"),
     ("whitenoise", "/whitenoise/"),
     ("phonenumbers", ("phonenumber", "/phonenumbers/")),
-    ("project code", (str(ROOT / "accounts"), str(ROOT / "consent"), str(ROOT / "netflix_privacy"))),
+    ("project code", tuple(str(ROOT / app) for app in ("accounts", "consent", "common", "netflix_privacy"))),
     ("python stdlib / builtins", ("/lib/python3", "~", "<")),
 ]
 
@@ -114,10 +116,10 @@ def signed_in_cookie() -> tuple[str, str]:
 
 def make_caller(path: str, cookie: str, handler=None):
     from django.core.handlers.wsgi import WSGIHandler
-    from django.test.client import RequestFactory
 
     app = handler or WSGIHandler()
-    environ = RequestFactory(SERVER_NAME=HOST)._base_environ(PATH_INFO=path, REQUEST_METHOD="GET", HTTP_COOKIE=cookie)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_NAME": HOST, "HTTP_COOKIE": cookie}
+    wsgiref.util.setup_testing_defaults(environ)  # the rest of a WSGI environ, as the standard library fills it in
     statuses = []
 
     def start_response(status, headers, exc_info=None):

@@ -154,12 +154,12 @@ class BoundedInputsMixin:
         self, db_field: models.ManyToManyField, request: HttpRequest | None = None, **kwargs: Any
     ) -> forms.ModelMultipleChoiceField | None:
         kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]  # a ModelAdmin mixin
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME) if request.method == "POST" else []
-        if not selection_is_possible(self.model, selected):  # type: ignore[attr-defined]
+        if not selection_is_possible(self.model, selected):  # type: ignore[attr-defined]  # a ModelAdmin mixin
             message = "Nothing was changed: the selection names items that do not exist."
-            self.message_user(request, message, messages.ERROR)  # type: ignore[attr-defined]
+            self.message_user(request, message, messages.ERROR)  # type: ignore[attr-defined]  # a ModelAdmin mixin
             return HttpResponseRedirect(request.get_full_path())
-        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]  # a ModelAdmin mixin

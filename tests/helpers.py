@@ -1,6 +1,8 @@
 """What the tests share (fixtures and hooks are in tests/conftest.py): the database as the pages see it, the
-audit trail, a page's form controls as a screen reader finds them, admin change forms, text messages sent,
-threads started together, and the app in a real server process."""
+audit trail, a page's form controls as a screen reader finds them, admin change forms, text messages sent and
+received,
+threads started together, the app in a real server process, and the input Hypothesis generates for several
+endpoints."""
 
 import http.client
 import os
@@ -24,12 +26,15 @@ from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import strategies as st
 
 from accounts.models import Account, Profile
 from accounts.sessions import ACTIVE_PROFILE_KEY
 from common.sms import backends
-from consent import selectors, services
+from consent import selectors, services, webhooks
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent, Device, Platform
 from tests.factories import StaffFactory
@@ -53,11 +58,24 @@ def watching(client, account: Account, name: str):
     return client
 
 
+# What support staff who only look need: every list and page, no change.
+VIEW_ONLY = ("view_account", "view_profile", "view_consentevent", "view_phonenumber")
+# Staff who work on profiles only: they never see an account's page, nor its email address.
+PROFILES_ONLY = ("view_profile", "change_profile", "view_consentevent")
+
+
 def staff_with(*codenames: str, superuser: bool = False) -> Account:
     """A staff account with exactly these permissions, read afresh (no permission cache)."""
     user = cast(Account, StaffFactory(is_superuser=superuser))
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
     return Account.objects.get(pk=user.pk)
+
+
+def signed_in(user: Account) -> Client:
+    """A client of its own signed in as `user` (several staff can be compared in one test)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def register_device(account: Account, *, limited: bool = False, notifications: bool = True) -> Device:
@@ -241,6 +259,25 @@ def sent_code() -> str:
     found = re.search(r"\b(\d{6})\b", message.body)
     assert found is not None, message.body
     return found.group(1)
+
+
+# The secret inbound texts are signed with under netflix_privacy.settings.test (SMS_WEBHOOK_SECRET).
+WEBHOOK_SECRET = "test-webhook-secret-0123456789"
+
+
+def post_inbound(
+    body: bytes, *, timestamp: int | None = None, signature: str | None = None, secret: str = WEBHOOK_SECRET
+):
+    """`body` POSTed to the inbound-text webhook as the SMS provider sends it: stamped now and signed with the
+    secret, unless a timestamp, signature or secret is given."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = signature or webhooks.sign(body=body, timestamp=timestamp, secret=secret)
+    return Client(enforce_csrf_checks=True).post(
+        reverse("sms_inbound"),
+        body,
+        content_type="application/json",
+        headers={webhooks.TIMESTAMP_HEADER: str(timestamp), webhooks.SIGNATURE_HEADER: signature},
+    )
 
 
 # Threads ---------------------------------------------------------------------------------------------------------
@@ -481,3 +518,38 @@ def at_once(calls: Sequence[Callable[[], T]], *, timeout: float = 120) -> list[T
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         futures = [pool.submit(released, call) for call in calls]
         return [future.result(timeout=timeout) for future in futures]
+
+
+# Generated input (Hypothesis) for the endpoints that take text, identifiers, headers and JSON --------------------
+
+# Any text a form field or a JSON string can carry (lone surrogates cannot be encoded, so they are left out).
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=80)
+
+# What an HTTP header can carry: latin-1 without control characters.
+header_text = st.text(alphabet=st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=60)
+
+# A profile or device id in every spelling a UUID parser might accept, and text that is none.
+uuid_like = st.one_of(
+    st.uuids().map(str),
+    st.uuids().map(lambda u: u.hex),
+    st.uuids().map(lambda u: str(u).upper()),
+    st.uuids().map(lambda u: f"{{{u}}}"),
+    st.uuids().map(lambda u: f" {u} "),
+    st.uuids().map(lambda u: f"urn:uuid:{u}"),
+    any_text,
+)
+
+# Any JSON value, nested a little.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(any_text, children, max_size=4),
+    max_leaves=12,
+)
+
+# Phone numbers as people type them, valid or not.
+phone_like = st.one_of(
+    any_text,
+    st.from_regex(r"\+?[0-9 ()\-.]{0,25}", fullmatch=True),
+    st.text(alphabet=st.characters(categories=["Nd"]), max_size=15).map(lambda d: "+1" + d),
+    st.sampled_from(["+14155550199", "+1 (415) 555-0199", "+33 1 23 45 67 89", "+14155550123 ext. 5"]),
+)

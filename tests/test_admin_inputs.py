@@ -19,14 +19,12 @@ from accounts.models import Account, Profile
 from accounts.normalize import normalize_email
 from common.admin_inputs import BoundedInputsMixin
 from consent.models import ConsentEvent
-from tests.admin_staff import signed_in, staff_with
 from tests.factories import AccountFactory
-from tests.helpers import change_form_data, events_since, last_event_id, profile_named
+from tests.helpers import change_form_data, events_since, last_event_id, profile_named, signed_in, staff_with
 
 pytestmark = pytest.mark.django_db
 
 PROPERTY = settings(
-    max_examples=500,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -162,7 +160,7 @@ def account_form(account: Account, **changes: object) -> dict[str, object]:
     return fields | management | changes
 
 
-# --- any input, 500 examples each -----------------------------------------------------------------------------
+# --- any input, as many examples as the Hypothesis profile runs -------------------------------------------------
 
 integers_of_any_size = st.integers(min_value=-(2**70), max_value=2**70).map(str)
 any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)

@@ -1,5 +1,6 @@
-"""Production starts from a clean checkout by following only the README, and a deployment that skipped
-collectstatic still serves its pages (unstyled, the missing step logged) instead of a 500 on every page.
+"""Production starts from a clean checkout by following only the README, with nothing in its log about static
+files, and a deployment that skipped collectstatic still serves its pages (unstyled, the missing step logged)
+instead of a 500 on every page.
 
 The README's Deployment block is run as written (less creating the virtual environment, which this test run
 already has: the copy links to it) on a copy of the tracked files, with production settings; `/` and the
@@ -23,6 +24,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from common.storage import ForgivingManifestStaticFilesStorage
 from tests.helpers import HOST, clean_environment, free_port
 
 DEPLOY_BLOCK = re.compile(r"<!-- deploy:start -->\s*```sh\n(.*?)```\s*<!-- deploy:end -->", re.DOTALL)
@@ -101,6 +103,8 @@ def test_production_starts_from_a_clean_checkout_following_only_the_readme(tmp_p
         stylesheet = re.search(r'href="(/static/[^"]+\.css)"', html).group(1)
         assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", stylesheet), "hashed by collectstatic"
         assert get(port, stylesheet)[0] == HTTPStatus.OK
+        assert get(port, "/admin/login/")[0] == HTTPStatus.OK
+        assert "is not collected" not in (tmp_path / "deploy.log").read_text()
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -122,3 +126,13 @@ def test_production_storage_without_collectstatic_serves_pages_not_a_server_erro
     assert response.status_code == HTTPStatus.OK
     assert "/static/css/site.css" in response.content.decode()
     assert "collectstatic" in caplog.text
+
+
+def test_production_storage_logs_nothing_for_a_file_the_project_does_not_have(tmp_path, caplog):
+    """WhiteNoise asks, as it starts, for names made by stripping what looks like a hash from collected files
+    (`select2.full.js` gives `select2.js`): no such file exists, so no step was missed and nothing is logged."""
+    storage = ForgivingManifestStaticFilesStorage(location=tmp_path)
+    with caplog.at_level(logging.ERROR, logger="common.static"):
+        url = storage.url("admin/js/vendor/select2/select2.js")
+    assert url == "/static/admin/js/vendor/select2/select2.js"
+    assert caplog.text == ""

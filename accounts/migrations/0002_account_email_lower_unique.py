@@ -1,4 +1,4 @@
-# Emails are one identifier whatever their case (issue 6, defect 4): normalise what is stored, then let the
+# Emails are one identifier whatever their case: normalise what is stored, then let the
 # database refuse a second account whose email differs only in case.
 
 import unicodedata

@@ -1,4 +1,5 @@
-# Profile names are normalised (NFC, trimmed) and hold no control or invisible characters (issue 6, defect 6).
+# Profile names are normalised (NFC, trimmed) and hold no control or invisible characters, so two names that look
+# alike are one name and a name never hides text (accounts.normalize).
 # Existing names are cleaned the same way; one left with nothing visible becomes "Profile <slot>".
 
 import unicodedata

@@ -20,9 +20,8 @@ from accounts import services
 from accounts.models import Account
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
-from tests.admin_staff import VIEW_ONLY, signed_in, staff_with
 from tests.factories import AccountFactory
-from tests.helpers import change_form_data, last_event_id
+from tests.helpers import VIEW_ONLY, change_form_data, last_event_id, signed_in, staff_with
 
 pytestmark = pytest.mark.django_db
 

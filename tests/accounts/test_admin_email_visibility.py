@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from accounts.models import Profile
 from consent.models import ConsentEvent
-from tests.admin_staff import PROFILES_ONLY, VIEW_ONLY, signed_in, staff_with
 from tests.factories import AccountFactory
-from tests.helpers import change_form_data
+from tests.helpers import PROFILES_ONLY, VIEW_ONLY, change_form_data, signed_in, staff_with
 
 pytestmark = pytest.mark.django_db
 

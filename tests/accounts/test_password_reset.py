@@ -25,7 +25,7 @@ from common.sms import backends
 from consent import services
 from consent.choices import Choice
 from tests.factories import PASSWORD, AccountFactory
-from tests.helpers import actor, at_once, sent_code
+from tests.helpers import actor, at_once, description, sent_code
 
 pytestmark = pytest.mark.django_db
 REQUESTER = reset.Requester(address="192.0.2.1")
@@ -200,6 +200,22 @@ def test_the_reset_email_is_plain_text_and_its_link_leads_to_the_new_password_fo
     assert "Choose a new password" in html
     # Django's help text for the new password is safe HTML: a list, not escaped markup.
     assert "<li>Your password must contain at least 8 characters.</li>" in html
+
+
+def test_every_error_of_a_refused_new_password_is_read_with_its_field(client):
+    """A password several validators refuse: the field's description (aria-describedby) holds every reason, once."""
+    AccountFactory(email="weak@example.com")
+    client.post(reverse("password_reset"), {"email": "weak@example.com"})
+    link = re.search(r"http://testserver(/password-reset/\S+/\S+/)\n", mail.outbox[0].body)
+    form_page = client.get(link[1], follow=True)
+    response = client.post(form_page.redirect_chain[-1][0], {"new_password1": "1234", "new_password2": "1234"})
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    reasons = description(html, "new_password2")
+    for reason in ("This password is too short.", "This password is too common.", "entirely numeric."):
+        assert reasons.count(reason) == 1, reasons
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "every id on the page is unique"
 
 
 def test_wrong_codes_sent_at_once_cannot_exceed_five_tries(member, monkeypatch):

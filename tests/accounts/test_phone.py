@@ -21,7 +21,7 @@ from accounts.selectors import ACCOUNT, SIGNED_IN
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
 from tests.factories import PASSWORD, AccountFactory
-from tests.helpers import control, description, events_since, last_event_id
+from tests.helpers import control, description, events_since, last_event_id, phone_like
 
 pytestmark = pytest.mark.django_db
 
@@ -285,12 +285,6 @@ def test_deleting_a_phone_in_the_admin_keeps_no_copy_of_the_number_in_the_admin_
 # Whatever is posted, the answer is the page or a redirect, never a 500, and nothing changes unless valid ---------
 
 any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
-phone_like = st.one_of(
-    any_text,
-    st.from_regex(r"\+?[0-9 ()\-.]{0,25}", fullmatch=True),
-    st.text(alphabet=st.characters(categories=["Nd"]), max_size=15).map(lambda d: "+1" + d),
-    st.sampled_from(["+14155550199", "+1 (415) 555-0199", "+33 1 23 45 67 89", "+14155550123 ext. 5"]),
-)
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

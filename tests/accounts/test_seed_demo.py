@@ -24,7 +24,7 @@ def snapshot() -> tuple:
     )
 
 
-def test_seed_demo_creates_spec_data_exactly():
+def test_seed_demo_creates_the_readme_demo_accounts_exactly():
     call_command("seed_demo", stdout=None)
     accounts, profiles, phones, *_ = snapshot()
     assert accounts == [

@@ -14,8 +14,7 @@ from accounts import services as account_services
 from consent import services
 from consent.admin.filters import EventChoiceFilter
 from consent.choices import REGISTRY, Choice, Source
-from tests.admin_staff import PROFILES_ONLY, VIEW_ONLY, signed_in, staff_with
-from tests.helpers import actor, profile_named
+from tests.helpers import PROFILES_ONLY, VIEW_ONLY, actor, profile_named, signed_in, staff_with
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 12, 1, 14, 2, tzinfo=UTC), tick=False)]
 

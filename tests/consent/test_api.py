@@ -15,7 +15,17 @@ from accounts.models import Account, Plan, Profile
 from consent import services
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope
 from tests.factories import AccountFactory
-from tests.helpers import actor, profile_named, register_device, switches, values_of
+from tests.helpers import (
+    actor,
+    any_text,
+    header_text,
+    json_values,
+    profile_named,
+    register_device,
+    switches,
+    uuid_like,
+    values_of,
+)
 
 TOKEN = "test-service-token-0123456789"
 AUTH = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
@@ -258,23 +268,6 @@ def test_openapi_description_is_served(client):
 ANSWERS = {HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND}
 
 
-any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=80)
-
-
-header_text = st.text(alphabet=st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=60)
-
-
-uuid_like = st.one_of(
-    st.uuids().map(str),
-    st.uuids().map(lambda u: u.hex),
-    st.uuids().map(lambda u: str(u).upper()),
-    st.uuids().map(lambda u: f"{{{u}}}"),
-    st.uuids().map(lambda u: f" {u} "),
-    st.uuids().map(lambda u: f"urn:uuid:{u}"),
-    any_text,
-)
-
-
 authorization = st.one_of(
     st.just(f"Bearer {TOKEN}"),
     st.just(f"bearer {TOKEN}"),
@@ -306,13 +299,6 @@ def test_eligibility_never_answers_a_server_error__R_API_1(ads_account, data, pr
     assert response.status_code in ANSWERS
     if response.status_code == HTTPStatus.UNAUTHORIZED:
         assert response.json() == {"detail": "not authenticated", "errors": []}
-
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(any_text, children, max_size=4),
-    max_leaves=12,
-)
 
 
 profile_lists = st.one_of(

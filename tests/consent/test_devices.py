@@ -16,7 +16,15 @@ from consent import policy, push, selectors, services
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent, Device, Platform, PushMessage
 from tests.factories import PASSWORD, AccountFactory
-from tests.helpers import actor, profile_named, register_device, sent_code
+from tests.helpers import (
+    actor,
+    any_text,
+    json_values,
+    profile_named,
+    register_device,
+    sent_code,
+    uuid_like,
+)
 
 SERVICE = {"HTTP_AUTHORIZATION": "Bearer test-service-token-0123456789"}
 REQUESTER = reset.Requester(address="192.0.2.1")
@@ -186,30 +194,6 @@ def test_app_tokens_stop_working_after_a_password_reset__R_DEV_1(client, sms_out
         "/api/v1/devices", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
     assert response.status_code == HTTPStatus.UNAUTHORIZED
-
-
-any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=80)
-
-
-header_text = st.text(alphabet=st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=60)
-
-
-uuid_like = st.one_of(
-    st.uuids().map(str),
-    st.uuids().map(lambda u: u.hex),
-    st.uuids().map(lambda u: str(u).upper()),
-    st.uuids().map(lambda u: f"{{{u}}}"),
-    st.uuids().map(lambda u: f" {u} "),
-    st.uuids().map(lambda u: f"urn:uuid:{u}"),
-    any_text,
-)
-
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(any_text, children, max_size=4),
-    max_leaves=12,
-)
 
 
 device_bodies = st.one_of(

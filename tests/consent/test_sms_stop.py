@@ -19,23 +19,12 @@ from accounts.models import PhoneNumber
 from consent import selectors, services, webhooks
 from consent.choices import Choice, Source
 from tests.factories import AccountFactory
-from tests.helpers import actor, events_since, last_event_id
+from tests.helpers import actor, events_since, last_event_id, phone_like, post_inbound
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2027, 4, 1, 12, 0, tzinfo=UTC), tick=False)]
 
 SECRET = "test-webhook-secret-0123456789"  # netflix_privacy.settings.test
 TEXTS = (Choice.SMS_ALERTS, Choice.SMS_OFFERS, Choice.SMS_SURVEYS)
-
-
-def post_inbound(body: bytes, *, timestamp: int | None = None, signature: str | None = None, secret: str = SECRET):
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signature = signature or webhooks.sign(body=body, timestamp=timestamp, secret=secret)
-    return Client(enforce_csrf_checks=True).post(
-        reverse("sms_inbound"),
-        body,
-        content_type="application/json",
-        headers={webhooks.TIMESTAMP_HEADER: str(timestamp), webhooks.SIGNATURE_HEADER: signature},
-    )
 
 
 def inbound(number: str, text: str) -> bytes:
@@ -133,14 +122,6 @@ def test_signed_but_malformed_bodies_are_a_bad_request__R_SMS_3(body):
 
 
 any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
-
-
-phone_like = st.one_of(
-    any_text,
-    st.from_regex(r"\+?[0-9 ()\-.]{0,25}", fullmatch=True),
-    st.text(alphabet=st.characters(categories=["Nd"]), max_size=15).map(lambda d: "+1" + d),
-    st.sampled_from(["+14155550199", "+1 (415) 555-0199", "+33 1 23 45 67 89", "+14155550123 ext. 5"]),
-)
 
 
 bodies = st.one_of(
