@@ -9,6 +9,7 @@ from typing import cast
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -16,8 +17,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.forms import PhoneForm
 from accounts.models import Account, PhoneNumber
 from accounts.selectors import ACCOUNT, SIGNED_IN
+from common.templatetags.fragments import unbound_field_key
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
 from tests.factories import PASSWORD, AccountFactory
@@ -217,6 +220,22 @@ def test_one_members_number_never_reaches_another_members_phone_page(client):
     ):
         for other in others:
             assert other not in page
+
+
+def test_only_the_password_field_is_kept_in_the_cache_never_the_members_number__R_SMS_2(client):
+    """The phone page keeps the password field's markup, the same for everyone, as a template fragment
+    (common.templatetags.fragments); the number field holds the member's own number and is drawn each time."""
+    account = AccountFactory()
+    PhoneNumber.objects.create(account=account, number="+14155550142")
+    client.force_login(account)
+    page = client.get(reverse("phone")).content.decode()
+    assert control(page, "number")["value"] == "+14155550142"
+    form = PhoneForm(account=account, initial={"number": account.phone.number})
+    kept = cache.get(make_template_fragment_key("field", [unbound_field_key(form["password"])]))
+    assert 'name="password"' in kept
+    assert kept in page
+    assert "0142" not in kept
+    assert unbound_field_key(PhoneForm({"number": "x"}, account=account)["password"]) == ""
 
 
 # In the admin ----------------------------------------------------------------------------------------------------
