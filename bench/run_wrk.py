@@ -135,7 +135,7 @@ def prepare(project: str) -> None:
         paths["privacy"] = primary.get_absolute_url()
         paths["emails"] = reverse("consent:emails", kwargs={"profile": primary.pk})
 
-    queries: dict[str, int] = {}
+    queries: dict[str, str] = {}
     for label, owner, path, _, asked in PAGES:
         if owner != project:
             continue
@@ -149,7 +149,8 @@ def prepare(project: str) -> None:
         with CaptureQueriesContext(connection) as captured:
             response = asker.get(path, **headers)
         assert response.status_code == 200, (path, response.status_code)
-        queries[label] = len(captured)
+        cache_reads = sum(1 for query in captured.captured_queries if "django_cache" in query["sql"])
+        queries[label] = f"{len(captured)}" + (f" ({cache_reads} cache)" if cache_reads else "")
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items() if morsel.value)
     conn_max_age = connection.settings_dict["CONN_MAX_AGE"]
     print(json.dumps({"cookie": cookie, "paths": paths, "queries": queries, "conn_max_age": conn_max_age}))
@@ -353,19 +354,20 @@ def main() -> None:
         median = {label: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for label, runs in results.items()}
         print(
             f"\nwrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} round(s), medians; gunicorn -w 2 sync, "
-            f"production settings, database sessions, SQLite CONN_MAX_AGE stock {CONN_MAX_AGE}, project "
-            f"{project_conn_max_age}; {os.cpu_count()} cores, load average before {load_before:.2f}"
+            f"production settings, SQLite CONN_MAX_AGE stock {CONN_MAX_AGE}, project {project_conn_max_age}; "
+            f"sessions: stock database, project cached_db on {args.cache_url or 'the embedded database cache'}; "
+            f"{os.cpu_count()} cores, load average before {load_before:.2f}"
         )
         print(
             f"{'page':<40} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'ratio':>6} "
-            f"{'queries':>7}"
+            f"{'queries':>15}"
         )
         for label, owner, _, _, _ in rows:
             m = median[label]
             queries = prepared[owner]["queries"].get(label, "")
             print(
                 f"{label:<40} {m['rps']:>7.0f} {m['ratio']:>5.2f}x {m['p50_ms']:>7.2f} {m['p99_ms']:>7.2f} "
-                f"{m['cpu_ms']:>7.3f} {m['cpu_ratio']:>5.2f}x {queries:>7}"
+                f"{m['cpu_ms']:>7.3f} {m['cpu_ratio']:>5.2f}x {queries:>15}"
             )
         print(
             "ratio: req/s over the stock login-required template page's in the same round; CPU ms: the gunicorn\n"
