@@ -104,6 +104,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Django's PostgreSQL backend, subclassed so that a COMMIT or ROLLBACK waits no longer than a query (common.db).
+    DATABASES["default"]["ENGINE"] = "common.postgresql"
     # A frozen or overloaded database must fail a request in seconds (friendly 503 page), not hang a worker:
     # give up connecting after DATABASE_CONNECT_TIMEOUT, on a statement or a lock wait after the limits below.
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
