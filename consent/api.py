@@ -41,6 +41,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
+from accounts import axes
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from common import json as json_bodies
@@ -307,11 +308,18 @@ class IssuedToken(Schema):
     "/app/tokens",
     response=_answers({201: IssuedToken}, *BODY, HTTPStatus.UNAUTHORIZED, HTTPStatus.TOO_MANY_REQUESTS),
     summary="Exchange the member's email and password for an app token",
-    description="Failed attempts count towards the sign-in lock-out (django-axes), which answers 429. An account "
+    description="Failed attempts count towards the sign-in lock-out (django-axes), which answers 429; so does an "
+    "attempt sent while another for the same email from the same client is being checked. An account "
     "holds at most PRIVACY_APP_TOKENS_PER_ACCOUNT tokens: a new one retires the least recently used.",
 )
-def app_token_create(request: HttpRequest, payload: Credentials) -> Status[dict[str, Any]]:
-    account = authenticate(request, username=payload.email, password=payload.password)
+def app_token_create(request: HttpRequest, payload: Credentials) -> Status[dict[str, Any]] | HttpResponse:
+    try:
+        with axes.one_check_at_a_time(request, payload.email):
+            account = authenticate(request, username=payload.email, password=payload.password)
+    except axes.SignInBusy:
+        response = problem(HTTPStatus.TOO_MANY_REQUESTS, "a sign-in for this email is already being checked")
+        response["Retry-After"] = "1"
+        return response
     if not isinstance(account, Account):
         raise AuthenticationError
     token = services.app_token_issue(account=account)
