@@ -1,7 +1,9 @@
-"""Password reset limits (accounts.reset): per requester, per address or number from one requester, and per
-address or number from everyone, which the member's own browser is not held to; and both resets answer the same,
-in the same time, whether or not an account matches (sending goes through the task queue)."""
+"""Password reset limits (accounts.reset): per requester (an IPv4 address, or an IPv6 /64), per address or number
+from one requester, and per address or number from everyone, which the member's own browser is not held to; and
+both resets answer the same, in the same time, whether or not an account matches (sending goes through the task
+queue)."""
 
+import ipaddress
 import statistics
 import time
 from http import HTTPStatus
@@ -10,8 +12,11 @@ import pytest
 from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from accounts.browsers import KNOWN_BROWSER_COOKIE
+from common.http import client_key
 from common.sms import backends
 from tests.factories import PASSWORD, AccountFactory
 
@@ -59,6 +64,55 @@ def test_one_requester_gets_at_most_the_limit_over_all_addresses(member):
     ]
     assert answers.count(HTTPStatus.FOUND) == 5
     assert answers[5:] == [HTTPStatus.TOO_MANY_REQUESTS] * 2
+
+
+@override_settings(
+    PRIVACY_CLIENT_IP_HEADER=CLIENT_IP_HEADER, PASSWORD_RESET_TEXTS_PER_HOUR=3, PASSWORD_RESET_PER_REQUESTER_PER_HOUR=5
+)
+def test_an_ipv6_requester_is_one_requester_across_its_64(member):
+    """Every address of one /64 is one requester (common.http.client_key): rotating through them gains nothing;
+    the next /64 is another requester."""
+    answers = [
+        ask_for_code(
+            Client(), email=f"nobody{n}@example.com", number=f"+1415555014{n}", ip=f"2001:db8:1:2::{n:x}"
+        ).status_code
+        for n in range(7)
+    ]
+    assert answers.count(HTTPStatus.FOUND) == 5
+    assert answers[5:] == [HTTPStatus.TOO_MANY_REQUESTS] * 2
+    other = ask_for_code(Client(), email="nobody9@example.com", number="+14155550149", ip="2001:db8:1:3::1")
+    assert other.status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.parametrize(
+    ("address", "client"),
+    [
+        ("192.0.2.1", "192.0.2.1"),
+        ("192.0.2.2", "192.0.2.2"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::"),
+        ("2001:DB8:1:2:a:b:c:d", "2001:db8:1:2::"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::"),
+        ("::ffff:192.0.2.1", "192.0.2.1"),
+        ("::1", "::"),
+        ("", ""),
+        ("not an address", "not an address"),
+    ],
+)
+def test_limits_count_ipv4_clients_per_address_and_ipv6_clients_per_64(address, client):
+    assert client_key(address) == client
+
+
+@given(st.ip_addresses(v=6), st.integers(min_value=0, max_value=2**64 - 1))
+def test_every_address_of_a_64_is_the_same_client(address, host):
+    """Any two addresses of one /64 (IPv4-mapped ones aside: they are IPv4 clients) are one client, named by the
+    /64's first address."""
+    same_64 = ipaddress.IPv6Address((int(address) & ~(2**64 - 1)) | host)
+    assume(address.ipv4_mapped is None and same_64.ipv4_mapped is None)
+    assert client_key(str(same_64)) == client_key(str(address))
+    assert ipaddress.IPv6Network(f"{client_key(str(address))}/64") == ipaddress.IPv6Network(
+        f"{address}/64", strict=False
+    )
 
 
 @override_settings(

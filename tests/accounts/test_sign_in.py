@@ -206,3 +206,19 @@ def test_wrong_passwords_posted_at_once_get_no_more_checks_than_the_lock_out_all
     assert len(pages) == 10
     assert 1 <= len(checked) <= django_settings.AXES_FAILURE_LIMIT
     assert sum("already being signed in" in page for page in pages) == 10 - len(checked)
+
+
+def test_the_lock_out_counts_an_ipv6_client_per_64(eu):
+    """Failures from five addresses of one /64 lock that /64 out (common.http.client_key); another /64 is
+    another client."""
+    statuses = [
+        Client(REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}")
+        .post(reverse("login"), {"username": "eu@example.com", "password": "wrong"})
+        .status_code
+        for n in range(5)
+    ]
+    assert statuses == [HTTPStatus.OK] * 4 + [HTTPStatus.TOO_MANY_REQUESTS]
+    locked = Client(REMOTE_ADDR="2001:db8:1:2:ab:cd:ef:1")
+    assert sign_in(locked, "eu@example.com", PASSWORD).status_code == HTTPStatus.TOO_MANY_REQUESTS
+    elsewhere = Client(REMOTE_ADDR="2001:db8:1:3::1")
+    assert sign_in(elsewhere, "eu@example.com", PASSWORD).status_code == HTTPStatus.FOUND
