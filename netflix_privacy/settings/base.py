@@ -280,6 +280,8 @@ SMS_WEBHOOK_MAX_AGE_S = env.int("SMS_WEBHOOK_MAX_AGE_S", default=300)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Reset links' and unsubscribe paths are masked in every record (Django's request warnings name the path).
+    "filters": {"secret_paths": {"()": "common.logs.MaskSecretPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secret_paths"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
