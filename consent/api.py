@@ -34,7 +34,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import RequestDataTooBig
-from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -45,6 +44,7 @@ from accounts import axes
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from common import json as json_bodies
+from common.middleware import RETRY_AFTER_S, UNAVAILABLE
 from common.problems import problem
 from consent import policy, selectors, services
 from consent.choices import Choice
@@ -184,14 +184,18 @@ def _device_limit(request: HttpRequest, exc: services.DeviceLimitReached) -> Htt
     )
 
 
-@api.exception_handler(OperationalError)
-def _database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+def _unavailable(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
     # As common.middleware.DatabaseUnavailableMiddleware does for pages; the route, never ids or tokens.
     route = request.resolver_match.route if request.resolver_match else ""
-    logger.error("Database unavailable during %s %s", request.method, route, exc_info=exc)
+    logger.error("Database unavailable during %s %s", request.method, route, exc_info=isinstance(exc, Exception))
     response = problem(HTTPStatus.SERVICE_UNAVAILABLE, "the service is unavailable for a moment; try again")
-    response["Retry-After"] = "5"
+    response["Retry-After"] = str(RETRY_AFTER_S)
     return response
+
+
+# The database (Django's OperationalError) or the shared cache (Redis's errors) not answering in time.
+for _failure in UNAVAILABLE:
+    api.add_exception_handler(_failure, _unavailable)
 
 
 class ProblemItem(Schema):

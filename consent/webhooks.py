@@ -31,6 +31,9 @@ START_REPLY = (
 )
 HELP_REPLY = "Privacy Center: manage texts in your account settings. Reply STOP to stop alerts, offers and surveys."
 
+# An inbound text is at most 1,600 characters (10 concatenated parts): a body past this is no text message.
+BODY_MAX_BYTES = 16 * 1024
+
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
 SIGNATURE_HEADER = "X-Signature"
 
