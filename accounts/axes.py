@@ -4,9 +4,9 @@ failures against (AXES_USERNAME_CALLABLE), and one check at a time per identity.
 django-axes reads the failures so far, then the password is checked, then a failure is counted: three steps, not
 one. Attempts sent at once for the same identity would all read "not locked" before any failure is counted, and
 each would get its password checked, past AXES_FAILURE_LIMIT. So a check holds a slot in the shared cache
-(`cache.add`, atomic on every shared cache: common.throttle) for its identity, the normalised email and the client
-(AXES_LOCKOUT_PARAMETERS), from the lock-out's read until its failure is counted; an attempt for the same identity
-meanwhile is refused (SignInBusy: the form's error, the API's 429) without its password being checked.
+(`add` in common.throttle's store, atomic on every shared cache) for its identity, the normalised email and the
+client (AXES_LOCKOUT_PARAMETERS), from the lock-out's read until its failure is counted; an attempt for the same
+identity meanwhile is refused (SignInBusy: the form's error, the API's 429) without its password being checked.
 """
 
 import contextlib
@@ -14,10 +14,10 @@ import hashlib
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from accounts.normalize import normalize_email
+from common import throttle
 from common.http import client_ip
 
 # AccessAttempt.username is a 255-character column.
@@ -46,9 +46,10 @@ def one_check_at_a_time(request: HttpRequest, username: str) -> Iterator[None]:
     The key is a hash: no email or address is a cache key."""
     identity = f"{lockout_username(request, {settings.AXES_USERNAME_FORM_FIELD: username})}\x00{client_ip(request)}"
     key = f"sign-in-check:{hashlib.sha256(identity.encode()).hexdigest()}"
-    if not cache.add(key, 1, timeout=SIGN_IN_CHECK_SECONDS):
+    slots = throttle.store()
+    if not slots.add(key, 1, timeout=SIGN_IN_CHECK_SECONDS):
         raise SignInBusy
     try:
         yield
     finally:
-        cache.delete(key)
+        slots.delete(key)

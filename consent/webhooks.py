@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import phonenumbers
 from django.conf import settings
-from django.core.cache import cache
 
 from common import json as bounded_json
+from common import throttle
 
 # R-SMS-3: the whole message is one of these, in any case, with spaces and punctuation around and inside it
 # ignored ("Opt-out!" is OPT OUT). A message that merely contains one ("please don't stop") is not an opt-out.
@@ -71,7 +71,7 @@ def verify(*, body: bytes, timestamp: str | None, signature: str | None, now: fl
     if not hmac.compare_digest(expected.encode(), signature.strip().encode("utf-8", "replace")):
         raise Refused("bad signature")
     # Within the window the same signed request is accepted once.
-    if not cache.add(f"sms-webhook-seen:{expected}", True, timeout=2 * settings.SMS_WEBHOOK_MAX_AGE_S + 1):
+    if not throttle.store().add(f"sms-webhook-seen:{expected}", True, timeout=2 * settings.SMS_WEBHOOK_MAX_AGE_S + 1):
         raise Refused("replayed")
 
 
