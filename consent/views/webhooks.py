@@ -28,8 +28,8 @@ def sms_inbound(request: HttpRequest) -> JsonResponse:
     too_big = _error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the body may be at most {webhooks.BODY_MAX_BYTES} bytes")
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0  # as Django reads it: no body
+    except ValueError:  # Django could not read the body either
+        return _error(HTTPStatus.BAD_REQUEST, "Content-Length is not a number")
     if declared > webhooks.BODY_MAX_BYTES:
         return too_big
     try:

@@ -208,3 +208,29 @@ def test_an_unavailable_cache_or_database_is_a_503_in_the_webhooks_json__R_SMS_3
         assert answer["Content-Type"] == "application/json"
         assert set(answer.json()) == {"error"}
         assert answer["Retry-After"]
+
+
+@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(extra=st.integers(min_value=-64, max_value=64), declared=st.sampled_from(["true", "short", "huge", "junk"]))
+def test_bodies_around_the_size_limit_are_answered_in_json_never_a_server_error__R_SMS_3(ads_account, extra, declared):
+    """Whatever the body's size and its declared Content-Length, the webhook answers JSON: 413 past the limit."""
+    cache.clear()
+    body = inbound("+14155550123", "x" * max(0, webhooks.BODY_MAX_BYTES + extra - 40))
+    length = {"true": str(len(body)), "short": "10", "huge": str(10**12), "junk": "a lot"}[declared]
+    now = int(time.time())
+    response = Client().post(
+        reverse("sms_inbound"),
+        body,
+        content_type="application/json",
+        headers={
+            webhooks.TIMESTAMP_HEADER: str(now),
+            webhooks.SIGNATURE_HEADER: webhooks.sign(body=body, timestamp=now, secret=SECRET),
+        },
+        CONTENT_LENGTH=length,
+    )
+    assert response.status_code in {HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN, 413}
+    assert response["Content-Type"] == "application/json"
+    if declared == "huge" or (declared == "true" and len(body) > webhooks.BODY_MAX_BYTES):
+        assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    if declared == "junk":
+        assert response.status_code == HTTPStatus.BAD_REQUEST
