@@ -3,9 +3,11 @@
 
 The access log keeps what operating the site needs and nothing personal or secret: the client's address, the time,
 the method, the path WITHOUT its query string (admin searches hold emails, one-click unsubscribe links their signed
-token), the status, the size and the time taken. No referrer (it can hold another page's query string) and no user
-agent.
+token) and with a password reset link's uid and token masked (common.logs.AccessLogger), the status, the size and
+the time taken. No referrer (it can hold another page's query string) and no user agent.
 """
+
+logger_class = "common.logs.AccessLogger"
 
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'

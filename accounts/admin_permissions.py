@@ -9,7 +9,8 @@
   or delete one, else any staff user with change_group could give their own group every permission.
 - Changing the email address an account signs in with needs its own permission, accounts.change_account_email
   (whoever controls the address can take the account with a password reset): without it the field is read-only
-  and a posted address is ignored.
+  and a posted address is ignored. So does adding, replacing or deleting its phone number (whoever holds it can
+  reset the password by text), accounts.change_account_phone: without it the phone is shown, not editable.
 - Members' email addresses are shown only to staff who may view accounts: staff who work on profiles alone see
   an account as "Account #42" in every list, search, filter and form.
 """
@@ -21,6 +22,7 @@ from accounts.models import Account
 
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 EMAIL_PERMISSION = "accounts.change_account_email"
+PHONE_PERMISSION = "accounts.change_account_phone"
 # On one's own account also the active flag: staff cannot lock themselves out or back in.
 OWN_ACCOUNT_FIELDS = (*PRIVILEGE_FIELDS, "is_active")
 

@@ -6,7 +6,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from phonenumber_field.formfields import PhoneNumberField
 
-from accounts import browsers, reset
+from accounts import axes, browsers, reset
 from accounts.models import Account, PhoneNumber, Profile
 from accounts.normalize import normalize_email
 
@@ -29,7 +29,20 @@ class EmailAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "Incorrect email or password. Check both and try again.",
+        "busy": "This email is already being signed in from here. Wait a moment and try again.",
     }
+
+    def clean(self) -> dict[str, object]:
+        """Django's check, one at a time per email and client (accounts.axes), so that attempts sent at once
+        cannot get more passwords checked than the lock-out allows."""
+        username = self.cleaned_data.get("username")
+        if self.request is None or not username or not self.cleaned_data.get("password"):
+            return super().clean()
+        try:
+            with axes.one_check_at_a_time(self.request, username):
+                return super().clean()
+        except axes.SignInBusy:
+            raise forms.ValidationError(self.error_messages["busy"], code="busy") from None
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):

@@ -83,7 +83,12 @@ class Account(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
         # Whoever controls the sign-in address can take the account with a password reset: changing it is granted
         # apart from change_account (accounts.services.account_change_email audits and announces it).
-        permissions = [("change_account_email", "Can change the email address an account signs in with")]
+        # So is the phone number: whoever holds it can reset the password by text
+        # (accounts.services.phone_set audits and announces a change by staff).
+        permissions = [
+            ("change_account_email", "Can change the email address an account signs in with"),
+            ("change_account_phone", "Can change the phone number on an account"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(plan__in=Plan.values), name="account_plan_known"),
             # One account per address whatever its case: a second "EU@EXAMPLE.COM" beside "eu@example.com"

@@ -6,8 +6,9 @@ task, run by the worker, sends the link or the code when there is an account, an
 text goes to the number on file whatever the account's text categories say (R-SMS-1); without a number
 nothing is sent (R-SMS-2).
 
-Limits (common.throttle, shared by every process): per requester (the client's address) over all accounts; per
-address or number from one requester; and per address or number from everyone, which bounds what a flood can
+Limits (common.throttle, shared by every process): per requester (the client: an IPv4 address or an IPv6 /64,
+common.http.client_key) over all accounts; per address or number from one requester; and per address or number
+from everyone, which bounds what a flood can
 cost. That last one is waived for a requester who is the member: signed in as that account, or on a browser that
 has signed in to it before (accounts.browsers), so strangers asking for codes cannot use up the member's own.
 """

@@ -133,9 +133,14 @@ def account_set_plan(*, account: Account, plan: Plan, acting_user: Account | Non
 
 
 @transaction.atomic
-def phone_set(*, account: Account, number: str) -> bool:
+def phone_set(*, account: Account, number: str, acting_user: Account | None = None) -> bool:
     """Add or change the account's one phone number (E.164); return whether anything changed. A pending reset
-    code stops working when the number changes."""
+    code stops working when the number changes.
+
+    Set by someone other than the member (`acting_user`: support staff, who need accounts.change_account_phone
+    in the admin), the change is recorded on the consent trail without either number (`phone_changed`, R-AU-1,
+    R-AU-4) and, once it commits, the member is told at their sign-in address: whoever holds the number can reset
+    the password by text, so a change they did not ask for must not go unnoticed."""
     phone = PhoneNumber.objects.select_for_update().filter(account=account).first()
     if phone is not None and phone.number == number:
         return False
@@ -143,10 +148,20 @@ def phone_set(*, account: Account, number: str) -> bool:
     PasswordResetCode.objects.filter(account=account).delete()
     if phone is None:
         PhoneNumber.objects.create(account=account, number=number)
-        return True
-    phone.number = number
-    phone.save(update_fields=["number", "updated_at"])
+    else:
+        phone.number = number
+        phone.save(update_fields=["number", "updated_at"])
+    if acting_user is not None and acting_user.pk != account.pk:
+        signals.phone_changed.send(sender=PhoneNumber, account=account, acting_user=acting_user)
+        transaction.on_commit(
+            partial(_notify_phone_changed, account_id=account.pk, to=account.email, changed_at=timezone.now())
+        )
     return True
+
+
+def _notify_phone_changed(*, account_id: int, to: str, changed_at: datetime) -> None:
+    """Tell the member that support changed the phone number on the account (never either number)."""
+    _send_notice("phone_changed", account_id=account_id, to=to, changed_at=changed_at, what="phone-change notice")
 
 
 @transaction.atomic
@@ -195,16 +210,21 @@ def account_change_email(*, account: Account, email: str, acting_user: Account) 
 
 
 def _notify_old_address(*, account_id: int, to: str, changed_at: datetime) -> None:
-    """Tell the old address that support changed it and whom to contact (never the new address). The change
-    has committed: a mail server that refuses the message does not undo it, and is logged without the address."""
+    """Tell the old address that support changed it and whom to contact (never the new address)."""
+    _send_notice("email_changed", account_id=account_id, to=to, changed_at=changed_at, what="email-change notice")
+
+
+def _send_notice(template: str, *, account_id: int, to: str, changed_at: datetime, what: str) -> None:
+    """A notice that support changed an identifier of the account: when, and whom to contact. The change has
+    committed: a mail server that refuses the message does not undo it, and is logged without the address."""
     # Plain values only: the templates hold no tags, so they read the same in any template engine.
     context = {
         "changed_at": f"{changed_at.astimezone(UTC):%d %B %Y at %H:%M} UTC",
         "support_contact": settings.PRIVACY_SUPPORT_CONTACT or settings.PRIVACY_SITE_URL,
     }
-    subject = "".join(render_to_string("registration/email_changed_subject.txt", context).splitlines())
-    body = render_to_string("registration/email_changed_email.txt", context)
+    subject = "".join(render_to_string(f"registration/{template}_subject.txt", context).splitlines())
+    body = render_to_string(f"registration/{template}_email.txt", context)
     try:
         send_mail(subject, body, None, [to])
     except OSError as error:  # smtplib's errors are OSErrors; their text may hold the address, so only the type
-        logger.warning("The email-change notice for account %s was not sent (%s).", account_id, type(error).__name__)
+        logger.warning("The %s for account %s was not sent (%s).", what, account_id, type(error).__name__)

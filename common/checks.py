@@ -1,9 +1,10 @@
-"""System checks for a deployment (`manage.py check --deploy`)."""
+"""System checks for a deployment (`manage.py check --deploy`): nothing secret or personal where logs go."""
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
+from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
 from django.utils.module_loading import import_string
 
 
@@ -29,6 +30,27 @@ def text_messages_stay_out_of_logs(app_configs: object, **kwargs: object) -> lis
             Error(
                 "common.sms.backends.HttpBackend needs an https:// SMS_PROVIDER_URL and an SMS_PROVIDER_TOKEN.",
                 id="common.E002",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def emails_stay_out_of_logs(app_configs: object, **kwargs: object) -> list[CheckMessage]:
+    """Production never writes emails (password reset links, addresses) to its output, where the server's log
+    goes: Django's console backend, or any backend built on it, is refused."""
+    try:
+        backend = import_string(settings.EMAIL_BACKEND)
+    except ImportError:
+        return []  # Django's own check (and the first email) reports a backend that does not exist
+    if isinstance(backend, type) and issubclass(backend, ConsoleEmailBackend):
+        return [
+            Error(
+                f"EMAIL_BACKEND {settings.EMAIL_BACKEND} writes every email, with its address and any password reset "
+                "link, to the server's log.",
+                hint="Set DJANGO_EMAIL_BACKEND to django.core.mail.backends.smtp.EmailBackend (the default) or your "
+                "provider's backend.",
+                id="common.E003",
             )
         ]
     return []

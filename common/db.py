@@ -9,11 +9,15 @@ common.views.server_error), Django discards the broken connection when the reque
 opens a new one: service is back as soon as the database answers new connections.
 
 The deadline is registered through Django's documented `connection.execute_wrapper()`, around each request
-(common.middleware.DatabaseDeadlineMiddleware). Management commands and task workers run without it: they may
-legitimately wait longer, and they hold no web worker.
+(common.middleware.DatabaseDeadlineMiddleware). A transaction's COMMIT or ROLLBACK passes no execute wrapper (the
+driver sends it from `connection.commit()`), so the project's PostgreSQL backend (common.postgresql, Django's own
+subclassed) puts both under the same deadline while a request's bound is active: a save on a frozen backend
+answers 503 like a query does. Management commands and task workers run without it: they may legitimately wait
+longer, and they hold no web worker.
 """
 
 import contextlib
+import contextvars
 import os
 import socket
 import threading
@@ -79,6 +83,9 @@ def _shut_down(fd: int) -> None:
 
 _watchdog = _Watchdog()
 
+# Whether the running request's waits are bounded (bounded_waits); a COMMIT outside a request is not.
+_bounded: contextvars.ContextVar[bool] = contextvars.ContextVar("database_deadline", default=False)
+
 
 def deadline(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
     """An execute wrapper (Django's database instrumentation): the query runs under the watchdog's deadline."""
@@ -91,9 +98,24 @@ def deadline(execute: Callable[..., Any], sql: str, params: Any, many: bool, con
 
 
 @contextlib.contextmanager
-def bounded_waits() -> Iterator[None]:
-    """Every query on every configured database, inside the block, under the deadline."""
-    with contextlib.ExitStack() as stack:
-        for connection in connections.all():
-            stack.enter_context(connection.execute_wrapper(deadline))
+def transaction_end_deadline(wrapper: Any) -> Iterator[None]:
+    """A COMMIT or ROLLBACK on `wrapper` (a PostgreSQL DatabaseWrapper) under the deadline, inside bounded_waits."""
+    driver = wrapper.connection  # psycopg's connection; None before the first query
+    if not _bounded.get() or driver is None or driver.closed:
         yield
+        return
+    with _watchdog.watching(driver.fileno(), settings.DATABASE_QUERY_DEADLINE_S):
+        yield
+
+
+@contextlib.contextmanager
+def bounded_waits() -> Iterator[None]:
+    """Every query, COMMIT and ROLLBACK on every configured database, inside the block, under the deadline."""
+    token = _bounded.set(True)
+    try:
+        with contextlib.ExitStack() as stack:
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(deadline))
+            yield
+    finally:
+        _bounded.reset(token)

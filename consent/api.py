@@ -34,16 +34,17 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import RequestDataTooBig
-from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
+from accounts import axes
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from common import json as json_bodies
+from common.middleware import RETRY_AFTER_S, UNAVAILABLE
 from common.problems import problem
 from consent import policy, selectors, services
 from consent.choices import Choice
@@ -183,14 +184,18 @@ def _device_limit(request: HttpRequest, exc: services.DeviceLimitReached) -> Htt
     )
 
 
-@api.exception_handler(OperationalError)
-def _database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+def _unavailable(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
     # As common.middleware.DatabaseUnavailableMiddleware does for pages; the route, never ids or tokens.
     route = request.resolver_match.route if request.resolver_match else ""
-    logger.error("Database unavailable during %s %s", request.method, route, exc_info=exc)
+    logger.error("Database unavailable during %s %s", request.method, route, exc_info=isinstance(exc, Exception))
     response = problem(HTTPStatus.SERVICE_UNAVAILABLE, "the service is unavailable for a moment; try again")
-    response["Retry-After"] = "5"
+    response["Retry-After"] = str(RETRY_AFTER_S)
     return response
+
+
+# The database (Django's OperationalError) or the shared cache (Redis's errors) not answering in time.
+for _failure in UNAVAILABLE:
+    api.add_exception_handler(_failure, _unavailable)
 
 
 class ProblemItem(Schema):
@@ -307,11 +312,18 @@ class IssuedToken(Schema):
     "/app/tokens",
     response=_answers({201: IssuedToken}, *BODY, HTTPStatus.UNAUTHORIZED, HTTPStatus.TOO_MANY_REQUESTS),
     summary="Exchange the member's email and password for an app token",
-    description="Failed attempts count towards the sign-in lock-out (django-axes), which answers 429. An account "
+    description="Failed attempts count towards the sign-in lock-out (django-axes), which answers 429; so does an "
+    "attempt sent while another for the same email from the same client is being checked. An account "
     "holds at most PRIVACY_APP_TOKENS_PER_ACCOUNT tokens: a new one retires the least recently used.",
 )
-def app_token_create(request: HttpRequest, payload: Credentials) -> Status[dict[str, Any]]:
-    account = authenticate(request, username=payload.email, password=payload.password)
+def app_token_create(request: HttpRequest, payload: Credentials) -> Status[dict[str, Any]] | HttpResponse:
+    try:
+        with axes.one_check_at_a_time(request, payload.email):
+            account = authenticate(request, username=payload.email, password=payload.password)
+    except axes.SignInBusy:
+        response = problem(HTTPStatus.TOO_MANY_REQUESTS, "a sign-in for this email is already being checked")
+        response["Retry-After"] = "1"
+        return response
     if not isinstance(account, Account):
         raise AuthenticationError
     token = services.app_token_issue(account=account)

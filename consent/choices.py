@@ -214,6 +214,7 @@ class Choice(StrEnum):
     SMS_SURVEYS = "sms_surveys"
     PHONE_ON_FILE = "phone_on_file"
     EMAIL_CHANGED = "email_changed"
+    PHONE_CHANGED = "phone_changed"
 
 
 REGISTRY.register_all(
@@ -369,6 +370,17 @@ REGISTRY.register_all(
         Choice.EMAIL_CHANGED,
         "Sign-in email address changed",
         "Recorded each time the account's sign-in email address is changed; the addresses are never recorded here.",
+        Scope.ACCOUNT,
+        None,
+        default=False,
+    ),
+    # R-AU-1, R-AU-4: support staff adding or replacing the account's phone number (a way to reset the password),
+    # recorded the same way, without either number.
+    ChoiceSpec(
+        Choice.PHONE_CHANGED,
+        "Phone number changed by support",
+        "Recorded each time support staff add or replace the account's phone number; the numbers are never "
+        "recorded here.",
         Scope.ACCOUNT,
         None,
         default=False,

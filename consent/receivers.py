@@ -29,5 +29,9 @@ def record_phone_deleted(sender: type, *, account: Account, acting_user: Account
     services.account_phone_deleted(account=account, acting_user=acting_user)
 
 
+def record_phone_changed(sender: type, *, account: Account, acting_user: Account | None, **kwargs: Any) -> None:
+    services.account_phone_changed(account=account, acting_user=acting_user)
+
+
 def record_email_changed(sender: type, *, account: Account, acting_user: Account | None, **kwargs: Any) -> None:
     services.account_email_changed(account=account, acting_user=acting_user)

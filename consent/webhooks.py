@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import phonenumbers
 from django.conf import settings
-from django.core.cache import cache
 
 from common import json as bounded_json
+from common import throttle
 
 # R-SMS-3: the whole message is one of these, in any case, with spaces and punctuation around and inside it
 # ignored ("Opt-out!" is OPT OUT). A message that merely contains one ("please don't stop") is not an opt-out.
@@ -30,6 +30,9 @@ START_REPLY = (
     "Privacy Center: you can get texts from us again. Choose which in your account's Text message preferences."
 )
 HELP_REPLY = "Privacy Center: manage texts in your account settings. Reply STOP to stop alerts, offers and surveys."
+
+# An inbound text is at most 1,600 characters (10 concatenated parts): a body past this is no text message.
+BODY_MAX_BYTES = 16 * 1024
 
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
 SIGNATURE_HEADER = "X-Signature"
@@ -68,7 +71,7 @@ def verify(*, body: bytes, timestamp: str | None, signature: str | None, now: fl
     if not hmac.compare_digest(expected.encode(), signature.strip().encode("utf-8", "replace")):
         raise Refused("bad signature")
     # Within the window the same signed request is accepted once.
-    if not cache.add(f"sms-webhook-seen:{expected}", True, timeout=2 * settings.SMS_WEBHOOK_MAX_AGE_S + 1):
+    if not throttle.store().add(f"sms-webhook-seen:{expected}", True, timeout=2 * settings.SMS_WEBHOOK_MAX_AGE_S + 1):
         raise Refused("replayed")
 
 

@@ -1,6 +1,7 @@
 """docs/rules.md, Qualities (faults): when the shared cache does not answer (Redis down or unreachable), a page answers
 503 with Retry-After in bounded time, never a 500 and never a hang; it is back as soon as the cache is."""
 
+import json
 import time
 from http import HTTPStatus
 
@@ -36,3 +37,18 @@ def test_pages_answer_503_while_the_cache_is_unreachable():
         assert time.monotonic() - started < 10
     caches.close_all()
     assert client.get("/account/").status_code == HTTPStatus.OK
+
+
+def test_the_api_answers_a_json_503_while_the_cache_is_unreachable():
+    """The API's errors are JSON in its one shape (consent.api), the cache's outage included."""
+    account = AccountFactory()
+    client = Client(raise_request_exception=False)
+    body = json.dumps({"email": account.email, "password": "any-password"})
+    with override_settings(CACHES=UNREACHABLE):
+        caches.close_all()
+        response = client.post("/api/v1/app/tokens", body, content_type="application/json")
+    caches.close_all()
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail", "errors"}
+    assert response["Retry-After"]

@@ -25,7 +25,7 @@ def test_databases_keep_persistent_connections_health_checked_where_the_check_is
     idle fails its first query under the deadline instead."""
     database = settings.DATABASES["default"]
     assert database["CONN_MAX_AGE"] > 0
-    assert database["CONN_HEALTH_CHECKS"] is (database["ENGINE"] != "django.db.backends.postgresql")
+    assert database["CONN_HEALTH_CHECKS"] is (database["ENGINE"] != "common.postgresql")
 
 
 def test_hung_postgresql_fails_to_connect_within_seconds_not_30():

@@ -2,7 +2,7 @@
 does. Proven with PostgreSQL backends frozen (SIGSTOP) under a real gunicorn: a request on a frozen connection answers
 503 with Retry-After within the deadline, the other worker keeps serving what needs no database, and new requests are
 served by fresh connections at once. Only the backends of this test's own server connections are frozen, and always
-thawed."""
+thawed. A COMMIT is bounded the same way (common.postgresql)."""
 
 import contextlib
 import os
@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 
+from accounts.models import Account
+from common import db
+from tests.factories import AccountFactory
 from tests.helpers import HOST, clean_environment, gunicorn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -100,3 +103,36 @@ def test_a_frozen_backend_costs_a_503_within_the_deadline_and_service_goes_on(tm
         status, _, took = fetch(port, "/cookies/")
         assert status == HTTPStatus.OK
         assert took < 5
+
+
+def save_then_freeze(pid: int) -> None:
+    """A save whose backend freezes after its INSERT and before its COMMIT."""
+    with transaction.atomic():
+        AccountFactory()
+        signal_all([pid], signal.SIGSTOP)
+
+
+def test_a_commit_on_a_frozen_backend_is_cut_within_the_deadline(settings):
+    """A COMMIT is no query (no execute wrapper sees it), yet inside a request's bound it waits no longer than one:
+    a save whose backend freezes between its statements and its COMMIT fails with OperationalError (the request's
+    503) within the deadline (docs/rules.md, Qualities: faults). Only this test's own backend is frozen; a timer
+    thaws it if the COMMIT hangs."""
+    settings.DATABASE_QUERY_DEADLINE_S = 1.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    thaw = threading.Timer(15, signal_all, args=([pid], signal.SIGCONT))
+    thaw.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(OperationalError), db.bounded_waits():
+            save_then_freeze(pid)
+    finally:
+        took = time.monotonic() - started
+        signal_all([pid], signal.SIGCONT)
+        thaw.cancel()
+        connection.close()
+    assert took < 1.0 + 1.5, f"a COMMIT waited {took:.1f} s on a frozen database"
+    # The COMMIT was already on its way when the backend froze, so whether it took effect is the database's to say
+    # once thawed (as after any lost connection); the next query opens a fresh connection and is answered.
+    assert Account.objects.count() in {0, 1}

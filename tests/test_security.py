@@ -11,12 +11,14 @@ from http import HTTPStatus
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import parse_http_date
 
 from accounts.models import PhoneNumber
+from common import checks
 from tests.factories import ProfileFactory
 from tests.helpers import events_since, last_event_id, profile_named
 
@@ -152,3 +154,36 @@ def test_pages_for_a_signed_in_member_are_never_stored_and_answer_head_like_get(
 
 def test_the_public_landing_page_may_be_cached_when_signed_out(client):
     assert "no-store" not in client.get("/").get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "refused"),
+    [
+        ({"SMS_BACKEND": "common.sms.backends.ConsoleBackend"}, "common.E001"),
+        (
+            {"SMS_BACKEND": "common.sms.backends.HttpBackend", "SMS_PROVIDER_URL": "http://sms.example.invalid/"},
+            "common.E002",
+        ),
+        ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "common.E003"),
+        ({"EMAIL_BACKEND": "tests.test_security.ConsoleSubclassBackend"}, "common.E003"),
+    ],
+)
+def test_deploy_checks_refuse_backends_that_write_texts_or_emails_to_the_log(overrides, refused):
+    """Nothing secret or personal in any log (docs/rules.md, Qualities): reset codes and reset links are secrets,
+    so `check --deploy` refuses a text or email backend that writes messages where the log goes."""
+    safe = {
+        "SMS_BACKEND": "common.sms.backends.HttpBackend",
+        "SMS_PROVIDER_URL": "https://sms.example.invalid/v1/messages",
+        "SMS_PROVIDER_TOKEN": "dummy-provider-token",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    }
+    with override_settings(**safe):
+        assert checks.text_messages_stay_out_of_logs(None) + checks.emails_stay_out_of_logs(None) == []
+    with override_settings(**{**safe, **overrides}):
+        found = checks.text_messages_stay_out_of_logs(None) + checks.emails_stay_out_of_logs(None)
+    assert [message.id for message in found] == [refused]
+    assert all(message.is_serious() for message in found)
+
+
+class ConsoleSubclassBackend(ConsoleEmailBackend):
+    """A backend built on Django's console backend: it writes to the log all the same."""

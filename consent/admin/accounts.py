@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from accounts import services as account_services
 from accounts.admin_permissions import (
+    PHONE_PERMISSION,
     ActionPermissionMixin,
     StaffPrivilegesMixin,
     may_change_account,
@@ -120,7 +121,9 @@ class PhoneNumberFormSet(BaseInlineFormSet):
             if form in self.deleted_forms:
                 account_services.phone_delete(account=account, acting_user=self.acting_user)
             elif form.cleaned_data.get("number"):
-                account_services.phone_set(account=account, number=form.cleaned_data["number"])
+                account_services.phone_set(
+                    account=account, number=form.cleaned_data["number"], acting_user=self.acting_user
+                )
         return []
 
 
@@ -132,8 +135,19 @@ class PhoneNumberInline(admin.StackedInline):
     extra = 0
     max_num = 1
 
+    # Whoever holds the number can reset the password by text: adding, replacing or deleting it needs
+    # accounts.change_account_phone, apart from change_account and the phone model's own permissions.
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(PHONE_PERMISSION) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(PHONE_PERMISSION) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(PHONE_PERMISSION) and super().has_delete_permission(request, obj)
+
     def get_formset(self, request, obj=None, **kwargs):
-        # The staff member deleting a number is the event's acting user (R-SMS-2, R-AU-1).
+        # The staff member changing or deleting a number is the event's acting user (R-SMS-2, R-AU-1).
         formset = cast(type[PhoneNumberFormSet], super().get_formset(request, obj, **kwargs))
         formset.acting_user = request.user
         return formset

@@ -26,6 +26,7 @@ from consent.services.choices import (
 )
 from consent.services.communications import (
     account_email_changed,
+    account_phone_changed,
     account_phone_deleted,
     profile_unsubscribe,
     texts_stop,
@@ -49,6 +50,7 @@ __all__ = [
     "WrongScope",
     "account_email_changed",
     "account_opt_all_profiles_out",
+    "account_phone_changed",
     "account_phone_deleted",
     "app_token_issue",
     "app_token_revoke",

@@ -51,6 +51,18 @@ def account_phone_deleted(*, account: Account, acting_user: Account | None) -> N
 
 
 @transaction.atomic
+def account_phone_changed(*, account: Account, acting_user: Account | None) -> None:
+    """R-AU-1, R-AU-4: record that staff added or replaced the phone number, never a number: one event,
+    phone_changed off to on, by the staff member (source `admin`), with no context.
+
+    Called (through accounts.signals.phone_changed) inside the change's transaction. No current-value row is
+    written: each change is an event of its own, and the number is the accounts app's."""
+    change = policy.Change(Choice.PHONE_CHANGED, old=False, new=True)
+    actor = _identifier_actor(account=account, acting_user=acting_user)
+    event(account=account, profile=None, change=change, actor=actor, at=timezone.now()).save()
+
+
+@transaction.atomic
 def account_email_changed(*, account: Account, acting_user: Account | None) -> None:
     """R-AU-1, R-AU-4: record that the sign-in email address changed, never an address: one event, email_changed
     off to on, by the staff member (source `admin`), in the account's jurisdiction, with no context.

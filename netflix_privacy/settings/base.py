@@ -104,6 +104,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Django's PostgreSQL backend, subclassed so that a COMMIT or ROLLBACK waits no longer than a query (common.db).
+    DATABASES["default"]["ENGINE"] = "common.postgresql"
     # A frozen or overloaded database must fail a request in seconds (friendly 503 page), not hang a worker:
     # give up connecting after DATABASE_CONNECT_TIMEOUT, on a statement or a lock wait after the limits below.
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
@@ -125,13 +127,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # database above, which every process on the machine shares with nothing to install (`migrate` creates it).
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://django_cache")}
 if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
-    # Django culls the table past MAX_ENTRIES (300 by default), which would forget throttles early.
+    # Django culls the table past MAX_ENTRIES (300 by default): what it forgets there (sessions, kept rules) is
+    # read again from the database.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
-elif CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    # Every wait on the cache is bounded, like every wait on the database.
-    _redis_options = CACHES["default"].setdefault("OPTIONS", {})
-    _redis_options.setdefault("socket_connect_timeout", env.float("CACHE_CONNECT_TIMEOUT_S", default=2))
-    _redis_options.setdefault("socket_timeout", env.float("CACHE_TIMEOUT_S", default=2))
+    # Throttles, the sign-in check and the webhook's replay memory must not be forgotten early, or flooding the
+    # cache with keys (new sessions, say) would reset every limit. So they have a table of their own
+    # (common.throttle.store), which only their slots fill: each slot is taken by a request that passed its
+    # limits, and lives at most an hour, and Django culls expired entries first. Its MAX_ENTRIES (1,000,000) is
+    # over a million such requests within the hour; CULL_FREQUENCY 3 is Django's own.
+    CACHES["throttles"] = {
+        "BACKEND": CACHES["default"]["BACKEND"],
+        "LOCATION": "django_cache_throttles",
+        "OPTIONS": {
+            "MAX_ENTRIES": env.int("THROTTLE_CACHE_MAX_ENTRIES", default=1_000_000),
+            "CULL_FREQUENCY": 3,
+        },
+    }
+else:
+    if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        # Every wait on the cache is bounded, like every wait on the database.
+        _redis_options = CACHES["default"].setdefault("OPTIONS", {})
+        _redis_options.setdefault("socket_connect_timeout", env.float("CACHE_CONNECT_TIMEOUT_S", default=2))
+        _redis_options.setdefault("socket_timeout", env.float("CACHE_TIMEOUT_S", default=2))
+    # Redis evicts nothing under its default policy (noeviction): throttles share the one cache.
+    CACHES["throttles"] = CACHES["default"]
 
 AUTH_USER_MODEL = "accounts.Account"
 AUTHENTICATION_BACKENDS = [
@@ -278,6 +297,8 @@ SMS_WEBHOOK_MAX_AGE_S = env.int("SMS_WEBHOOK_MAX_AGE_S", default=300)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Reset links' and unsubscribe paths are masked in every record (Django's request warnings name the path).
+    "filters": {"secret_paths": {"()": "common.logs.MaskSecretPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secret_paths"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }

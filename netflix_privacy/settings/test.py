@@ -18,3 +18,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Each test starts with an empty cache of its own, unless CACHE_URL names a shared one (CI runs the suite once on
 # Redis); tests that prove several processes share the configured cache start real servers (tests.helpers.gunicorn).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The throttles' store (common.throttle.store) is the same cache here: clearing one clears both.
+CACHES["throttles"] = CACHES["default"]

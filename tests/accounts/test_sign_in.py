@@ -1,14 +1,18 @@
 """Sign in and out, the lock-out after repeated failures (one counter per email, whatever its case or spaces),
 and the sign-in records kept only while they are needed (docs/rules.md, Qualities)."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import cast
 
 import pytest
 from axes.models import AccessAttempt, AccessLog
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -168,3 +172,53 @@ class TestTheSignedInAccountKeptInTheSharedCache:
         account.delete()
         assert cache.get(key) is None
         assert client.get(reverse("account")).status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_passwords_posted_at_once_get_no_more_checks_than_the_lock_out_allows(monkeypatch):
+    """Ten wrong passwords for one email from one browser's address, posted at once, get at most AXES_FAILURE_LIMIT
+    passwords checked: one check at a time per email and client (accounts.axes); the rest are asked to wait."""
+    account = cast(Account, AccountFactory())
+    checked: list[str] = []
+    check_password = Account.check_password
+
+    def slow_check(self: Account, raw_password: str) -> bool:
+        checked.append(raw_password)
+        time.sleep(0.3)  # a slow hash: every attempt sent at once reads the lock-out before any failure counts
+        return check_password(self, raw_password)
+
+    monkeypatch.setattr(Account, "check_password", slow_check)
+    pages: list[str] = []
+    start = threading.Barrier(10)
+
+    def attempt() -> None:
+        try:
+            start.wait()
+            pages.append(sign_in(Client(), account.email, "wrong").content.decode())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(pages) == 10
+    assert 1 <= len(checked) <= django_settings.AXES_FAILURE_LIMIT
+    assert sum("already being signed in" in page for page in pages) == 10 - len(checked)
+
+
+def test_the_lock_out_counts_an_ipv6_client_per_64(eu):
+    """Failures from five addresses of one /64 lock that /64 out (common.http.client_key); another /64 is
+    another client."""
+    statuses = [
+        Client(REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}")
+        .post(reverse("login"), {"username": "eu@example.com", "password": "wrong"})
+        .status_code
+        for n in range(5)
+    ]
+    assert statuses == [HTTPStatus.OK] * 4 + [HTTPStatus.TOO_MANY_REQUESTS]
+    locked = Client(REMOTE_ADDR="2001:db8:1:2:ab:cd:ef:1")
+    assert sign_in(locked, "eu@example.com", PASSWORD).status_code == HTTPStatus.TOO_MANY_REQUESTS
+    elsewhere = Client(REMOTE_ADDR="2001:db8:1:3::1")
+    assert sign_in(elsewhere, "eu@example.com", PASSWORD).status_code == HTTPStatus.FOUND

@@ -4,6 +4,7 @@ more is refused with 409), and a member revokes one token or all of them (R-API-
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
@@ -11,7 +12,7 @@ from http import HTTPStatus
 import pytest
 import time_machine
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from consent import policy, services
 from consent.models import AppToken, ConsentEvent, Device, Platform
@@ -316,3 +317,29 @@ def test_devices_registered_at_once_never_exceed_the_limit__R_AD_1():
     errors = _at_once(lambda: _register(account), 5)
     assert [type(error) for error in errors] == [services.DeviceLimitReached] * 3
     assert Device.objects.filter(account=account).count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_passwords_sent_at_once_get_no_more_checks_than_the_lock_out_allows__R_API_1(monkeypatch, settings):
+    """The token exchange counts towards the sign-in lock-out (django-axes): ten wrong passwords for one email from
+    one client, sent at once, get at most AXES_FAILURE_LIMIT passwords checked (accounts.axes: one check at a time
+    per identity); the others answer the API's JSON 429 with Retry-After."""
+    account = AccountFactory()
+    checked: list[str] = []
+    check_password = type(account).check_password
+
+    def slow_check(self, raw_password: str) -> bool:
+        checked.append(raw_password)
+        time.sleep(0.3)  # a slow hash: every attempt sent at once reads the lock-out before any failure counts
+        return check_password(self, raw_password)
+
+    monkeypatch.setattr(type(account), "check_password", slow_check)
+    statuses: list[int] = []
+
+    def attempt() -> None:
+        statuses.append(_sign_in(Client(), account.email, "wrong-password").status_code)
+
+    assert _at_once(attempt, 10) == []
+    assert 1 <= len(checked) <= settings.AXES_FAILURE_LIMIT
+    assert set(statuses) <= {HTTPStatus.UNAUTHORIZED, HTTPStatus.TOO_MANY_REQUESTS}
+    assert statuses.count(HTTPStatus.UNAUTHORIZED) == len(checked)

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.db import OperationalError
 from django.test import Client, override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -168,3 +169,68 @@ def test_stop_webhook_never_answers_a_server_error__R_SMS_3(ads_account, body, s
     assert response.status_code in {HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN}
     if signed != "good":
         assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_body_too_large_is_refused_with_413_in_the_webhooks_json_unread__R_SMS_3(ads_account):
+    """Past webhooks.BODY_MAX_BYTES (far above any text message) and past Django's own upload limit alike."""
+    padding = "x" * webhooks.BODY_MAX_BYTES
+    for body in (inbound("+14155550123", "STOP " + padding), b" " * (3 * 1024 * 1024)):
+        response = post_inbound(body)
+        assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+        assert response["Content-Type"] == "application/json"
+        assert set(response.json()) == {"error"}
+
+
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+def test_an_unavailable_cache_or_database_is_a_503_in_the_webhooks_json__R_SMS_3(two_accounts_one_number, monkeypatch):
+    """The provider retries a 503 (Retry-After); it reads JSON, never Django's HTML error page."""
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        caches.close_all()
+        response = post_inbound(inbound("+14155550123", "STOP"))
+    caches.close_all()
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+
+    def database_gone(**kwargs: object) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "texts_stop", database_gone)
+    second = post_inbound(inbound("+14155550123", "STOP"))
+    for answer in (response, second):
+        assert answer.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+        assert answer["Content-Type"] == "application/json"
+        assert set(answer.json()) == {"error"}
+        assert answer["Retry-After"]
+
+
+@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(extra=st.integers(min_value=-64, max_value=64), declared=st.sampled_from(["true", "short", "huge", "junk"]))
+def test_bodies_around_the_size_limit_are_answered_in_json_never_a_server_error__R_SMS_3(ads_account, extra, declared):
+    """Whatever the body's size and its declared Content-Length, the webhook answers JSON: 413 past the limit."""
+    cache.clear()
+    body = inbound("+14155550123", "x" * max(0, webhooks.BODY_MAX_BYTES + extra - 40))
+    length = {"true": str(len(body)), "short": "10", "huge": str(10**12), "junk": "a lot"}[declared]
+    now = int(time.time())
+    response = Client().post(
+        reverse("sms_inbound"),
+        body,
+        content_type="application/json",
+        headers={
+            webhooks.TIMESTAMP_HEADER: str(now),
+            webhooks.SIGNATURE_HEADER: webhooks.sign(body=body, timestamp=now, secret=SECRET),
+        },
+        CONTENT_LENGTH=length,
+    )
+    assert response.status_code in {HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN, 413}
+    assert response["Content-Type"] == "application/json"
+    if declared == "huge" or (declared == "true" and len(body) > webhooks.BODY_MAX_BYTES):
+        assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    if declared == "junk":
+        assert response.status_code == HTTPStatus.BAD_REQUEST
