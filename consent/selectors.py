@@ -13,7 +13,7 @@ from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from common import cache
 from consent import history, policy
-from consent.choices import REGISTRY, Choice, Scope, always
+from consent.choices import EMAIL_CATEGORIES, REGISTRY, Choice, Page, Scope, always
 from consent.models import ChoiceValue, ConsentEvent, Cookie, CookieCategory, Device, Jurisdiction
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
@@ -122,6 +122,61 @@ def mic_audience() -> "QuerySet[Account, tuple[str, object]]":
         .exclude(Exists(blocking))
         .order_by("pk")
         .values_list("email", "phone__number")
+    )
+
+
+# The Account page's Marketing Communications section (R-MC-1) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileMarketing:
+    """One profile's marketing communications: MIC and the email categories in effect."""
+
+    profile: Profile
+    mic: bool
+    # R-EM-3: False for a kids profile, which gets no marketing email whatever its categories say.
+    email: bool
+    emails_on: tuple[str, ...]  # labels of the marketing email categories in effect, in registry order
+
+
+@dataclass(frozen=True)
+class MarketingCommunications:
+    """What the section shows: every profile's MIC and email, and the account's text categories."""
+
+    profiles: tuple[ProfileMarketing, ...]
+    has_phone: bool
+    texts_on: tuple[str, ...]  # labels of the text categories in effect (none without a phone on file)
+
+
+def marketing_communications(
+    *, account: Account, profiles: Iterable[Profile], stored: Stored
+) -> MarketingCommunications:
+    """R-MC-1 from already-loaded facts (the request's stored choices, its profiles, the account with its
+    phone): no query. Each value is the policy's answer, the same one the senders ask."""
+    email_specs = [REGISTRY[key] for key in EMAIL_CATEGORIES]
+    text_specs = REGISTRY.on_page(Page.TEXTS)
+    rows = []
+    for profile in profiles:
+        facts = facts_from(profile=profile, account=account, stored=stored)
+        email = policy.marketing_email_to_profile(facts)
+        rows.append(
+            ProfileMarketing(
+                profile=profile,
+                mic=policy.mic_allowed(facts),
+                email=email,
+                emails_on=tuple(
+                    spec.label for spec in email_specs if email and policy.marketing_email_allowed(facts, spec.key)
+                ),
+            )
+        )
+    has_phone = account_selectors.account_phone(account=account) is not None
+    values = account_facts_from(account=account, stored=stored).values
+    return MarketingCommunications(
+        profiles=tuple(rows),
+        has_phone=has_phone,
+        texts_on=tuple(
+            spec.label for spec in text_specs if policy.marketing_text_allowed(values, spec.key, has_phone=has_phone)
+        ),
     )
 
 
