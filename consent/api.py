@@ -366,7 +366,8 @@ def _device_out(device: Device) -> dict[str, Any]:
 
 
 def _register(request: HttpRequest, payload: DeviceIn, device: Device | None) -> Device:
-    account = _app_token(request).account
+    token = _app_token(request)
+    account = token.account
     return services.device_register(
         account=account,
         device=device,
@@ -375,6 +376,7 @@ def _register(request: HttpRequest, payload: DeviceIn, device: Device | None) ->
         limit_ad_tracking=payload.limit_ad_tracking,
         notifications=payload.notifications,
         acting_user=account,
+        app_token=token,
     )
 
 

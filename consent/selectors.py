@@ -4,10 +4,11 @@ the number of profiles or choices."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
@@ -74,6 +75,54 @@ def device_facts(*, device: Device) -> policy.DeviceFacts:
     """A device's reported settings (R-AD-1, R-PUSH-1), defaults filled in: one query."""
     stored = dict(ChoiceValue.objects.filter(device=device).values_list("choice", "value"))
     return policy.DeviceFacts(values=policy.current_values(stored, scopes=[Scope.DEVICE]))
+
+
+@dataclass(frozen=True)
+class DeviceShown:
+    """One of the account's devices as /account/devices/ shows it (R-DEV-1)."""
+
+    device: Device
+    facts: policy.DeviceFacts
+    last_seen: datetime  # the latest of the app's last report and the last recorded use of its token
+
+    @property
+    def limits_ad_tracking(self) -> bool:
+        return self.facts.values[Choice.DEVICE_LIMIT_AD_TRACKING]
+
+    @property
+    def notifications(self) -> bool:
+        return policy.push_allowed(self.facts)
+
+
+def account_devices(*, account: Account) -> list[DeviceShown]:
+    """R-DEV-1: the devices the app registered for the account, oldest first, each with its reported settings and
+    when it was last seen: two queries however many devices."""
+    devices = list(
+        Device.objects.filter(account=account)
+        .annotate(token_used_at=Max("app_tokens__last_used_at"))
+        .order_by("created_at", "pk")
+    )
+    stored: dict[UUID, dict[str, bool]] = {device.pk: {} for device in devices}
+    if devices:
+        rows = ChoiceValue.objects.filter(account=account, device__isnull=False).values_list(
+            "device_id", "choice", "value"
+        )
+        for device_id, choice, value in rows:
+            if device_id in stored:
+                stored[device_id][choice] = value
+    return [
+        DeviceShown(
+            device=device,
+            facts=policy.DeviceFacts(values=policy.current_values(stored[device.pk], scopes=[Scope.DEVICE])),
+            last_seen=max(filter(None, (device.updated_at, device.token_used_at))),
+        )
+        for device in devices
+    ]
+
+
+def account_device(*, account: Account, device_id: UUID) -> Device | None:
+    """One of the account's devices by its id, or None: another account's is as unknown as one that never was."""
+    return Device.objects.filter(account=account, pk=device_id).first()
 
 
 def facts_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, policy.ProfileFacts]:
