@@ -21,11 +21,11 @@ SCREENSHOTS = Path(tempfile.gettempdir())
 
 
 @pytest.fixture
-def app_tokens(demo) -> dict[str, str]:
+def app_tokens(demo) -> dict[Platform, str]:
     """The demo member's app on an iPhone (ads not limited, notifications on) and on an Android tablet (limited,
     notifications off), each registered with its own app token; the tokens by platform."""
     account = Account.objects.get(email="ads@example.com")
-    tokens = {}
+    tokens: dict[Platform, str] = {}
     for platform, limited in ((Platform.IOS, False), (Platform.ANDROID, True)):
         secret = services.app_token_issue(account=account)
         services.device_register(
