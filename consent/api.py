@@ -294,8 +294,9 @@ def eligibility_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
 
 
 class Credentials(Schema):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=128)
+    # No NUL character, as Django's form fields refuse it on the sign-in page: PostgreSQL cannot even compare one.
+    email: str = Field(max_length=254, pattern=r"^[^\x00]*$")
+    password: str = Field(max_length=128, pattern=r"^[^\x00]*$")
 
 
 class IssuedToken(Schema):
