@@ -96,7 +96,7 @@ def test_marketing_communications_on_the_account_page__R_MC_1(page):
     expect(section).to_be_visible()
     kids = section.locator("li").filter(has=page.get_by_role("heading", level=3, name=re.compile("^Kids")))
     expect(kids).to_contain_text("Kids profiles get no marketing email")
-    section.get_by_role("link", name="Privacy and data settings for Sam").click()
+    section.get_by_role("link", name="Change Matched Identifier Communications for Sam").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Privacy and data settings")
 
 
