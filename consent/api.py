@@ -299,8 +299,9 @@ def eligibility_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
 
 
 class Credentials(Schema):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=128)
+    # No NUL character, as Django's form fields refuse it on the sign-in page: PostgreSQL cannot even compare one.
+    email: str = Field(max_length=254, pattern=r"^[^\x00]*$")
+    password: str = Field(max_length=128, pattern=r"^[^\x00]*$")
 
 
 class IssuedToken(Schema):
@@ -378,7 +379,8 @@ def _device_out(device: Device) -> dict[str, Any]:
 
 
 def _register(request: HttpRequest, payload: DeviceIn, device: Device | None) -> Device:
-    account = _app_token(request).account
+    token = _app_token(request)
+    account = token.account
     return services.device_register(
         account=account,
         device=device,
@@ -387,6 +389,7 @@ def _register(request: HttpRequest, payload: DeviceIn, device: Device | None) ->
         limit_ad_tracking=payload.limit_ad_tracking,
         notifications=payload.notifications,
         acting_user=account,
+        app_token=token,
     )
 
 

@@ -215,6 +215,7 @@ class Choice(StrEnum):
     PHONE_ON_FILE = "phone_on_file"
     EMAIL_CHANGED = "email_changed"
     PHONE_CHANGED = "phone_changed"
+    DEVICE_SIGNED_OUT = "device_signed_out"
 
 
 REGISTRY.register_all(
@@ -381,6 +382,17 @@ REGISTRY.register_all(
         "Phone number changed by support",
         "Recorded each time support staff add or replace the account's phone number; the numbers are never "
         "recorded here.",
+        Scope.ACCOUNT,
+        None,
+        default=False,
+    ),
+    # R-DEV-1: the member signing a device out (its app tokens end, the device is no longer registered) is recorded
+    # as this going on, once, the event's context naming the device. An account record like email_changed, not one
+    # of the device's reported settings; no row is kept for it: the device is gone.
+    ChoiceSpec(
+        Choice.DEVICE_SIGNED_OUT,
+        "Device signed out",
+        "Recorded when the member signs a device out of the app; its app token stops working at once.",
         Scope.ACCOUNT,
         None,
         default=False,

@@ -127,3 +127,10 @@ class HistoryForm(forms.Form):
         if profile == ACCOUNT_ONLY:
             return HistoryFilter(account_only=True)
         return HistoryFilter(profile_id=UUID(profile)) if profile else HistoryFilter()
+
+
+class DeviceSignOutForm(forms.Form):
+    """R-DEV-1: which of the account's devices to sign out (POST), or to ask about first (GET ?confirm=). The id
+    is checked against the account's devices by the view: another account's is as unknown as a malformed one."""
+
+    device = forms.UUIDField()

@@ -12,14 +12,16 @@ import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from consent.choices import REGISTRY, Choice, Source
+from consent.models import Platform
 from consent.places import place_name
 
 # Changes per page of /account/privacy-history/ (docs/rules.md, R-HIST-1). A download has every page.
@@ -123,10 +125,22 @@ def _subject(event: Mapping[str, Any], subjects: Subjects) -> str:
     device_ref = event["context"].get("device")
     if device_ref is None:
         return gettext("your account")
-    device = subjects.devices.get(device_ref)
+    device = subjects.devices.get(device_ref) or _signed_out_device(event["context"])
     if device is None:
         return gettext("a device no longer on your account")
     return gettext("your %(platform)s device added %(day)s") % {"platform": device.platform, "day": _day(device.added)}
+
+
+def _signed_out_device(context: Mapping[str, Any]) -> DeviceRef | None:
+    """A device signed out (R-DEV-1) is gone; its sign-out event says what it was: platform and the day added."""
+    platform, added = context.get("platform"), context.get("device_added")
+    if platform not in Platform.values or not isinstance(added, str):
+        return None
+    try:
+        day = date.fromisoformat(added)
+    except ValueError:
+        return None
+    return DeviceRef(platform=Platform(platform).label, added=timezone.make_aware(datetime.combine(day, time(12))))
 
 
 def _effect_changed(choice: str, subject: str, cause: object, new: bool) -> str:
@@ -159,6 +173,8 @@ def _what(event: Mapping[str, Any], subject: str) -> str:
         return gettext("Your phone number was deleted")
     if key == Choice.EMAIL_CHANGED:
         return gettext("Your sign-in email address was changed")
+    if key == Choice.DEVICE_SIGNED_OUT:
+        return capfirst(gettext("%(subject)s was signed out") % values)
     if key == Choice.ALL_PROFILES_OPT_OUT:
         if new:
             return gettext("All profiles opted out of all, including profiles added later")

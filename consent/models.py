@@ -290,10 +290,15 @@ def app_token_digest(token: str) -> str:
 class AppToken(models.Model):
     """A signed-in member's token for the mobile app. Only its SHA-256 is stored: a database leak reveals no
     usable token. Issued by consent.services.app_token_issue (after the member's password), checked by
-    app_token_use, revocable (app_token_revoke, app_token_revoke_all); it expires after
-    PRIVACY_APP_TOKEN_IDLE_DAYS without use."""
+    app_token_use, revocable (app_token_revoke, app_token_revoke_all, and device_sign_out for the device it
+    reported); it expires after PRIVACY_APP_TOKEN_IDLE_DAYS without use."""
 
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_tokens")
+    # The device the app registered or updated with this token (R-DEV-1): signing that device out ends the
+    # token at once. Empty until the token reports a device.
+    device = models.ForeignKey(
+        "consent.Device", on_delete=models.CASCADE, null=True, blank=True, related_name="app_tokens"
+    )
     digest = models.CharField(max_length=64, unique=True)
     # The account's session auth hash (an HMAC of its password hash) when the token was issued: any password
     # change (reset by text or email, the member, staff) ends the token, as it ends the member's sessions.

@@ -145,6 +145,12 @@ def marketing_email_allowed(facts: ProfileFacts, category: str) -> bool:
     return allowed(facts, category)
 
 
+def marketing_email_to_profile(facts: ProfileFacts) -> bool:
+    """R-EM-3: whether any marketing email goes to this profile at all: none to a kids profile, whatever its
+    categories say. The Account page's Marketing Communications section (R-MC-1) asks here."""
+    return not facts.is_kids
+
+
 def marketing_text_allowed(values: Mapping[str, bool], category: str, *, has_phone: bool) -> bool:
     """R-SMS-1, R-SMS-2: a marketing or alert text goes only to a number on file, for a category that is on."""
     if REGISTRY[category].page != Page.TEXTS:

@@ -4,16 +4,17 @@ the number of profiles or choices."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from common import cache
 from consent import history, policy
-from consent.choices import REGISTRY, Choice, Scope, always
+from consent.choices import EMAIL_CATEGORIES, REGISTRY, Choice, Page, Scope, always
 from consent.models import ChoiceValue, ConsentEvent, Cookie, CookieCategory, Device, Jurisdiction
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
@@ -76,6 +77,54 @@ def device_facts(*, device: Device) -> policy.DeviceFacts:
     return policy.DeviceFacts(values=policy.current_values(stored, scopes=[Scope.DEVICE]))
 
 
+@dataclass(frozen=True)
+class DeviceShown:
+    """One of the account's devices as /account/devices/ shows it (R-DEV-1)."""
+
+    device: Device
+    facts: policy.DeviceFacts
+    last_seen: datetime  # the latest of the app's last report and the last recorded use of its token
+
+    @property
+    def limits_ad_tracking(self) -> bool:
+        return self.facts.values[Choice.DEVICE_LIMIT_AD_TRACKING]
+
+    @property
+    def notifications(self) -> bool:
+        return policy.push_allowed(self.facts)
+
+
+def account_devices(*, account: Account) -> list[DeviceShown]:
+    """R-DEV-1: the devices the app registered for the account, oldest first, each with its reported settings and
+    when it was last seen: two queries however many devices."""
+    devices = list(
+        Device.objects.filter(account=account)
+        .annotate(token_used_at=Max("app_tokens__last_used_at"))
+        .order_by("created_at", "pk")
+    )
+    stored: dict[UUID, dict[str, bool]] = {device.pk: {} for device in devices}
+    if devices:
+        rows = ChoiceValue.objects.filter(account=account, device__isnull=False).values_list(
+            "device_id", "choice", "value"
+        )
+        for device_id, choice, value in rows:
+            if device_id in stored:
+                stored[device_id][choice] = value
+    return [
+        DeviceShown(
+            device=device,
+            facts=policy.DeviceFacts(values=policy.current_values(stored[device.pk], scopes=[Scope.DEVICE])),
+            last_seen=max(filter(None, (device.updated_at, device.token_used_at))),
+        )
+        for device in devices
+    ]
+
+
+def account_device(*, account: Account, device_id: UUID) -> Device | None:
+    """One of the account's devices by its id, or None: another account's is as unknown as one that never was."""
+    return Device.objects.filter(account=account, pk=device_id).first()
+
+
 def facts_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, policy.ProfileFacts]:
     """Facts of any profiles, of any accounts, in two queries however many (the API's batch form). Profiles
     that do not exist are simply absent."""
@@ -122,6 +171,61 @@ def mic_audience() -> "QuerySet[Account, tuple[str, object]]":
         .exclude(Exists(blocking))
         .order_by("pk")
         .values_list("email", "phone__number")
+    )
+
+
+# The Account page's Marketing Communications section (R-MC-1) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileMarketing:
+    """One profile's marketing communications: MIC and the email categories in effect."""
+
+    profile: Profile
+    mic: bool
+    # R-EM-3: False for a kids profile, which gets no marketing email whatever its categories say.
+    email: bool
+    emails_on: tuple[str, ...]  # labels of the marketing email categories in effect, in registry order
+
+
+@dataclass(frozen=True)
+class MarketingCommunications:
+    """What the section shows: every profile's MIC and email, and the account's text categories."""
+
+    profiles: tuple[ProfileMarketing, ...]
+    has_phone: bool
+    texts_on: tuple[str, ...]  # labels of the text categories in effect (none without a phone on file)
+
+
+def marketing_communications(
+    *, account: Account, profiles: Iterable[Profile], stored: Stored
+) -> MarketingCommunications:
+    """R-MC-1 from already-loaded facts (the request's stored choices, its profiles, the account with its
+    phone): no query. Each value is the policy's answer, the same one the senders ask."""
+    email_specs = [REGISTRY[key] for key in EMAIL_CATEGORIES]
+    text_specs = REGISTRY.on_page(Page.TEXTS)
+    rows = []
+    for profile in profiles:
+        facts = facts_from(profile=profile, account=account, stored=stored)
+        email = policy.marketing_email_to_profile(facts)
+        rows.append(
+            ProfileMarketing(
+                profile=profile,
+                mic=policy.mic_allowed(facts),
+                email=email,
+                emails_on=tuple(
+                    spec.label for spec in email_specs if email and policy.marketing_email_allowed(facts, spec.key)
+                ),
+            )
+        )
+    has_phone = account_selectors.account_phone(account=account) is not None
+    values = account_facts_from(account=account, stored=stored).values
+    return MarketingCommunications(
+        profiles=tuple(rows),
+        has_phone=has_phone,
+        texts_on=tuple(
+            spec.label for spec in text_specs if policy.marketing_text_allowed(values, spec.key, has_phone=has_phone)
+        ),
     )
 
 

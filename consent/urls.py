@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consent.views import history, preferences, privacy
+from consent.views import devices, history, preferences, privacy
 
 app_name = "consent"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("profiles/<uuid:profile>/emails/", preferences.email_preferences, name="emails"),
     path("texts/", preferences.text_preferences, name="texts"),
     path("privacy-history/", history.privacy_history, name="history"),
+    path("devices/", devices.devices, name="devices"),
 ]

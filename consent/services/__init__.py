@@ -7,7 +7,8 @@ One module per area; callers use the names below (`from consent import services;
   change of a choice's effect);
 - `signal`: an honoured Global Privacy Control signal applied to the account;
 - `communications`: one-click unsubscribe, inbound STOP, the phone's deletion and the email's change on the trail;
-- `devices`: the mobile app's devices and tokens (their lifetime and per-account limits).
+- `devices`: the mobile app's devices and tokens (their lifetime and per-account limits), and a member signing a
+  device out.
 """
 
 from consent.services.choices import (
@@ -38,6 +39,7 @@ from consent.services.devices import (
     app_token_revoke_all,
     app_token_use,
     device_register,
+    device_sign_out,
 )
 from consent.services.signal import signal_apply, signal_covered
 
@@ -60,6 +62,7 @@ __all__ = [
     "choices_set",
     "device_event_ref",
     "device_register",
+    "device_sign_out",
     "profile_opt_out_of_all",
     "profile_record_initial_choices",
     "profile_set_choices",

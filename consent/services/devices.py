@@ -3,9 +3,11 @@
 Limits (settings, documented in .env.example): an app token stops working after PRIVACY_APP_TOKEN_IDLE_DAYS
 without use, an account keeps at most PRIVACY_APP_TOKENS_PER_ACCOUNT tokens (issuing one more retires the least
 recently used) and registers at most PRIVACY_DEVICES_PER_ACCOUNT devices (one more is refused: DeviceLimitReached).
-Tokens are credentials, not choices: issuing, retiring and revoking them writes no consent event.
+Tokens are credentials, not choices: issuing, retiring and revoking them writes no consent event. Signing a device
+out (R-DEV-1, device_sign_out) is the member's act on the device and is audited: one `device_signed_out` event.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,7 +19,7 @@ from accounts.models import Account
 from consent import policy
 from consent.choices import Choice, Source
 from consent.models import AppToken, Device, Platform, app_token_digest
-from consent.services.choices import Actor, choices_set, lock_account
+from consent.services.choices import Actor, choices_set, event, lock_account
 
 
 class DeviceLimitReached(Exception):
@@ -38,13 +40,15 @@ def device_register(
     limit_ad_tracking: bool,
     notifications: bool,
     acting_user: Account | None,
+    app_token: AppToken | None = None,
 ) -> Device:
     """Register a new device for the account (device None) or update one of its devices with what the app
     reports. The limit-ad-tracking flag and notification permission are the device's registry choices,
     written by the one writer with source `app`. The advertising id is not kept while tracking is limited.
 
     A new device beyond PRIVACY_DEVICES_PER_ACCOUNT raises DeviceLimitReached and writes nothing; updating a
-    device the account has is always possible."""
+    device the account has is always possible. With `app_token` (the account's token the app sent), the token is
+    bound to the device, so that signing the device out ends it (R-DEV-1)."""
     locked_account = lock_account(account.pk)
     kept_id = "" if limit_ad_tracking else advertising_id
     if device is None:
@@ -62,7 +66,36 @@ def device_register(
         values={Choice.DEVICE_LIMIT_AD_TRACKING: limit_ad_tracking, Choice.DEVICE_NOTIFICATIONS: notifications},
         actor=Actor(source=Source.APP, acting_user=acting_user),
     )
+    if app_token is not None:
+        AppToken.objects.filter(pk=app_token.pk, account=locked_account).update(device=device)
     return device
+
+
+@transaction.atomic
+def device_sign_out(*, account: Account, device: Device, actor: Actor) -> bool:
+    """R-DEV-1: sign one of the account's devices out of the app. Its app tokens stop working at once (deleted),
+    the device is no longer registered (its reported settings and queued pushes go with it, and it frees a place
+    under PRIVACY_DEVICES_PER_ACCOUNT), and one event records it: `device_signed_out` off to on, naming the
+    device by its reference, platform and the day it was added (never an identifier the app reported).
+
+    Another account's device, or one already signed out, changes nothing and returns False."""
+    locked_account = lock_account(account.pk)
+    locked = Device.objects.select_for_update().filter(pk=device.pk, account=locked_account).first()
+    if locked is None:
+        return False
+    context = {
+        **actor.context,
+        "device": locked.event_ref,
+        "platform": locked.platform,
+        "device_added": timezone.localdate(locked.created_at).isoformat(),
+    }
+    change = policy.Change(Choice.DEVICE_SIGNED_OUT, old=False, new=True)
+    event(
+        account=locked_account, profile=None, change=change, actor=replace(actor, context=context), at=timezone.now()
+    ).save()
+    AppToken.objects.filter(device=locked).delete()
+    locked.delete()
+    return True
 
 
 def _idle_lifetime() -> timedelta:

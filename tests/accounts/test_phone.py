@@ -52,8 +52,21 @@ def test_malformed_phone_number_is_rejected_by_validation():
 # Change phone number -------------------------------------------------------------------------------------------
 
 
-def test_account_page_links_to_change_phone_number(member_client):
-    assert 'href="/account/phone/">Change phone number' in member_client.get(reverse("account")).content.decode()
+def test_account_page_offers_to_add_a_phone_when_there_is_none(member_client):
+    html = member_client.get(reverse("account")).content.decode()
+    assert 'href="/account/phone/">Add a phone number</a>' in html
+    assert "Change phone number" not in html
+    assert "<h1>Add a phone number</h1>" in member_client.get(reverse("phone")).content.decode()
+
+
+def test_account_page_offers_to_change_the_one_phone_there_is(member_client, ads_account):
+    """One number is the most an account has: with one on file, it is changed, never another added."""
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    html = member_client.get(reverse("account")).content.decode()
+    assert 'href="/account/phone/">Change phone number</a>' in html
+    assert "Add a phone number" not in html
+    assert "Add another" not in html
+    assert "<h1>Change phone number</h1>" in member_client.get(reverse("phone")).content.decode()
 
 
 def test_change_phone_number_stores_e164(member_client, ads_account):

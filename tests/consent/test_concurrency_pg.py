@@ -11,7 +11,7 @@ from accounts import services as account_services
 from accounts.models import Account, Plan, Profile
 from consent import services
 from consent.choices import Choice, Source
-from consent.models import ChoiceValue, ConsentEvent
+from consent.models import ChoiceValue, ConsentEvent, Device, Platform
 from tests.factories import AccountFactory, ProfileFactory
 from tests.helpers import actor, all_opted_out, mic_ba, run_concurrently, values_of
 
@@ -200,3 +200,25 @@ def test_twenty_members_saving_one_profile_keep_one_row_and_an_unbroken_trail():
     run_concurrently(*(save(i % 2 == 0) for i in range(20)))
     assert_one_row_per_subject_and_choice(account)
     assert_stored_chain_unbroken(account)
+
+
+def test_a_device_signed_out_twice_at_once_is_signed_out_once__R_DEV_1():
+    """Two tabs (or a tab and the app reporting) at once: one sign-out, one event, the device and tokens gone."""
+    account = cast(Account, AccountFactory())
+    device = services.device_register(
+        account=account,
+        platform=Platform.IOS,
+        advertising_id="",
+        limit_ad_tracking=False,
+        notifications=True,
+        acting_user=account,
+    )
+    signed_out: list[bool] = []
+
+    def sign_out() -> None:
+        signed_out.append(services.device_sign_out(account=account, device=device, actor=actor(Source.MEMBER, account)))
+
+    run_concurrently(*[sign_out] * 5)
+    assert sorted(signed_out) == [False] * 4 + [True]
+    assert ConsentEvent.objects.filter(account=account, choice=Choice.DEVICE_SIGNED_OUT).count() == 1
+    assert not Device.objects.filter(pk=device.pk).exists()

@@ -251,3 +251,13 @@ credentials = st.one_of(
 def test_the_app_token_endpoint_never_answers_a_server_error__R_DEV_1(ads_account, body):
     response = Client().post("/api/v1/app/tokens", body, content_type="application/json")
     assert response.status_code in {HTTPStatus.CREATED, HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["email", "password"])
+def test_a_nul_character_in_the_credentials_is_refused_as_malformed__R_DEV_1(ads_account, field):
+    """As the sign-in page's form fields refuse it; PostgreSQL could not even look the email up."""
+    credentials = {"email": ads_account.email, "password": PASSWORD, field: "member\x00@example.com"}
+    response = Client().post("/api/v1/app/tokens", json.dumps(credentials), content_type="application/json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"][0]["loc"] == ["body", "payload", field]

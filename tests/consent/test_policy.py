@@ -135,6 +135,7 @@ def test_missing_stored_values_are_the_registrys_defaults__R_PDS_7():
         Choice.PHONE_ON_FILE: False,
         Choice.EMAIL_CHANGED: False,
         Choice.PHONE_CHANGED: False,
+        Choice.DEVICE_SIGNED_OUT: False,
     }
 
 
@@ -173,3 +174,12 @@ def test_the_registry_describes_each_built_in_choice():
 )
 def test_jurisdiction_prefers_trusted_header_then_billing_region__R_GPC_2(proxy, region, expected):
     assert policy.resolve_jurisdiction(proxy_value=proxy, account_region=region) == expected
+
+
+@pytest.mark.parametrize(
+    ("kids", "ads", "expected"),
+    [(False, True, True), (False, False, True), (True, True, False), (True, False, False)],
+)
+def test_marketing_email_goes_to_no_kids_profile__R_EM_3(kids, ads, expected):
+    """R-EM-3, as the Account page's Marketing Communications section shows it (R-MC-1)."""
+    assert policy.marketing_email_to_profile(facts(kids=kids, ads=ads)) is expected
