@@ -288,11 +288,19 @@ def signal_honoured(
 
 
 def cookie_opt_in_required(*, jurisdiction: str, rules: Mapping[str, JurisdictionRule], today: date) -> bool:
-    """R-CK-2: regions that require opt-in start with non-essential cookies off; unknown ones start on. A
-    subdivision (FR-75) follows its country's rule."""
+    """R-CK-2: regions that require opt-in start with non-essential cookies off, and so does an unknown
+    jurisdiction (fail safe, as for the signal): none at all, or one the rules do not map (no row for it, its
+    country or any of its country's subdivisions). A subdivision (FR-75) follows its country's rule; a
+    subdivision without a row of a country mapped by its subdivisions (US-VA) follows the country's model,
+    which sets no cookie opt-in (a row without an opt-in date says "opt-out here" for any other region)."""
+    if not jurisdiction:
+        return True
     country = jurisdiction.split("-")[0]
     rule = rules.get(jurisdiction) or rules.get(country)
-    return rule is not None and _in_force(rule.cookie_opt_in_from, today)
+    if rule is None:
+        prefix = f"{country}-"
+        return not any(code.startswith(prefix) for code in rules)
+    return _in_force(rule.cookie_opt_in_from, today)
 
 
 def signal_values(facts: ProfileFacts) -> dict[str, bool]:
@@ -374,17 +382,77 @@ def signal_cookie_choice(categories: Mapping[str, bool], *, signal_honoured: boo
 
 
 def cookie_categories_allowed(
-    *, choice: Mapping[str, bool] | None, opt_in_required: bool, signal_honoured: bool
+    *, choice: Mapping[str, bool] | None, opt_in_required: bool, signal_honoured: bool, by_visitor: bool = True
 ) -> frozenset[str]:
     """R-CK-2, R-GPC-4: strictly necessary always; then the browser's own choice, or, without one, all (opt-out
-    regions) or none (opt-in regions); an honoured signal always takes advertising away."""
-    if choice is not None:
+    regions) or none (opt-in regions); an honoured signal always takes advertising away.
+
+    A record made for the visitor rather than by them (`by_visitor` false: the signal turned advertising off)
+    says only that advertising is off: the rest follows the region, as if nothing were recorded, so a member
+    whose browser sent the signal before signing in from an opt-in region finds nothing else on (R-CK-2)."""
+    if choice is not None and by_visitor:
         allowed = {category for category in NON_ESSENTIAL if choice.get(category)}
     else:
         allowed = set() if opt_in_required else set(NON_ESSENTIAL)
+        if choice is not None and not choice.get(ADVERTISING):
+            allowed.discard(ADVERTISING)
     if signal_honoured:
         allowed.discard(ADVERTISING)
     return frozenset({NECESSARY, *allowed})
+
+
+@dataclass(frozen=True)
+class CookieBanner:
+    """R-CK-2: what the banner says and offers, in the region's model. `asks` is true where permission is what
+    the choice records (opt-in or unknown regions); elsewhere the visitor is told and may opt out."""
+
+    asks: bool
+    text: str
+    accept_label: str
+
+
+def cookie_accept_label(*, signal_honoured: bool) -> str:
+    """R-GPC-4: under an honoured signal "Accept all" would not be true: advertising stays off."""
+    return "Accept all except advertising" if signal_honoured else "Accept all"
+
+
+def cookie_banner(*, opt_in_required: bool, signal_honoured: bool) -> CookieBanner:
+    """R-CK-2, R-GPC-4: the banner's words for the region, matching what the cookies are now: opt-in regions
+    are asked (nothing non-essential is set before they answer), opt-out regions are told (they are on, and may
+    be turned off). An honoured signal keeps advertising off in both."""
+    if opt_in_required:
+        uses = (
+            "performance and functionality cookies"
+            if signal_honoured
+            else "performance and functionality cookies and advertising cookies"
+        )
+        text = (
+            f"We use strictly necessary cookies to run the site. With your permission we also use {uses}; "
+            "none of them is set until you choose."
+        )
+    elif signal_honoured:
+        text = (
+            "We use strictly necessary cookies to run the site, and performance and functionality cookies, which "
+            "you can turn off."
+        )
+    else:
+        text = (
+            "We use strictly necessary cookies to run the site, and performance and functionality cookies and "
+            "advertising cookies, which you can turn off."
+        )
+    if signal_honoured:
+        text += " Your browser sends an opt-out preference signal, so advertising cookies stay off."
+    return CookieBanner(
+        asks=opt_in_required, text=text, accept_label=cookie_accept_label(signal_honoured=signal_honoured)
+    )
+
+
+def cookie_accept_message(recorded: Mapping[str, bool]) -> str:
+    """R-GPC-4: what accepting answers, from what was recorded: never "You accepted all cookies." while
+    advertising is off."""
+    if all(recorded.get(category) for category in NON_ESSENTIAL):
+        return "You accepted all cookies."
+    return "You accepted all cookies except advertising cookies."
 
 
 # The mobile app's tokens and devices (R-AD-1, R-PUSH-1, R-DEV-1) --------------------------------------------

@@ -23,13 +23,18 @@ from tests.helpers import watching
 # page: (cold queries, warm queries, what they are cold)
 PAGES = {
     "home": (4, 0, "account (with phone), profiles, jurisdictions, cookie registry"),
-    "profiles": (2, 0, "account (with phone), profiles"),
-    "profile_add": (3, 0, "account (with phone), profiles (header), stored choices (the account-wide notice)"),
-    "phone": (2, 0, "account (with phone), profiles (header)"),
-    "account": (3, 0, "account (with phone), profiles, stored choices"),
-    "privacy": (3, 0, "account (with phone), profiles, stored choices"),
-    "emails": (3, 0, "account (with phone), profiles, stored choices"),
-    "texts": (3, 0, "account (with phone), profiles (header), stored choices"),
+    "profiles": (3, 0, "account (with phone), profiles, jurisdictions (the banner's words)"),
+    "profile_add": (
+        4,
+        0,
+        "account (with phone), profiles (header), jurisdictions (the banner's words), stored choices (the "
+        "account-wide notice)",
+    ),
+    "phone": (3, 0, "account (with phone), profiles (header), jurisdictions (the banner's words)"),
+    "account": (4, 0, "account (with phone), profiles, jurisdictions (the banner's words), stored choices"),
+    "privacy": (4, 0, "account (with phone), profiles, jurisdictions (the banner's words), stored choices"),
+    "emails": (4, 0, "account (with phone), profiles, jurisdictions (the banner's words), stored choices"),
+    "texts": (4, 0, "account (with phone), profiles (header), jurisdictions (the banner's words), stored choices"),
 }
 URLS = {"privacy": "consent:privacy", "emails": "consent:emails", "texts": "consent:texts"}
 

@@ -193,7 +193,7 @@ def test_rules_another_request_reads_while_an_admin_change_commits_are_not_kept_
         california.honours_signal_from = None
         california.save()
         # Another request reads the committed (old) rows now and keeps them in the shared cache.
-        run_concurrently(selectors.rules)
+        run_concurrently(lambda: selectors.rules().jurisdictions)
     assert selectors.rules().jurisdictions["US-CA"].honours_signal_from is None
 
 
