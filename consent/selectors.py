@@ -71,6 +71,28 @@ def all_profiles_opted_out(*, account: Account) -> bool:
     return account_values(account=account)[Choice.ALL_PROFILES_OPT_OUT]
 
 
+def _all_profiles_opt_out_source(account_id: int) -> str:
+    latest = (
+        ConsentEvent.objects.filter(account_id=account_id, profile=None, choice=Choice.ALL_PROFILES_OPT_OUT)
+        .order_by("-created_at", "-id")
+        .values_list("new_value", "source")
+        .first()
+    )
+    return latest[1] if latest is not None and latest[0] else ""
+
+
+def all_profiles_opt_out_source(*, account: Account) -> str:
+    """R-PDS-4: what turned the account-wide opt-out on (a Source value: the member's button, the signal sent
+    from the primary profile, support staff), from its latest event; "" when it is not on or has no event.
+    One query, or none while the shared cache holds it (under the account's version, like the stored choices)."""
+    return cache.cached(
+        account_selectors.ACCOUNT,
+        account.pk,
+        "all_profiles_opt_out_source",
+        lambda: _all_profiles_opt_out_source(account.pk),
+    )
+
+
 def device_facts(*, device: Device) -> policy.DeviceFacts:
     """A device's reported settings (R-AD-1, R-PUSH-1), defaults filled in: one query."""
     stored = dict(ChoiceValue.objects.filter(device=device).values_list("choice", "value"))

@@ -80,3 +80,19 @@ def test_member_page_reads_the_shared_cache_once_it_is_filled(client, count_quer
     assert len(cold) == cold_expected, f"the first request fills the cache:\n{cold}"
     assert len(warm) == expected, f"expected {expected}, got:\n{warm}"
     assert len(warm) < len(cold)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_rules")
+@pytest.mark.parametrize("profiles", [1, 5])
+def test_the_privacy_page_reads_who_turned_the_account_wide_opt_out_on_once_then_from_the_cache(
+    client, count_queries, profiles
+):
+    """R-PDS-4: while "Opt all profiles out of all" is in force the page says who turned it on: one more query,
+    its latest event, only in that state and kept in the shared cache like the stored choices."""
+    url = member_page(client, "privacy", profiles)
+    client.post(url, {"action": "opt_all_profiles"})
+    cold = get_counted(client, count_queries, url)
+    warm = get_counted(client, count_queries, url)
+    assert len(cold) == PAGES["privacy"][0] + 1, f"the latest event of the account-wide opt-out:\n{cold}"
+    assert len(warm) == 0, f"expected 0, got:\n{warm}"

@@ -253,7 +253,7 @@ def test_the_page_that_applies_the_signal_shows_the_values_it_wrote__R_GPC_3(cli
     assert _without_csrf_tokens(html) == _without_csrf_tokens(fresh)
     if page == "privacy":
         assert switches(html) == {"mic": False, "ba": False}, "the switches show the values the signal wrote"
-    notice = {"account": "All profiles are opted out of all", "profile_add": "is in force on your account"}
+    notice = {"account": "All profiles are opted out of all", "profile_add": "Every profile on your account is"}
     if page in notice:
         assert notice[page] in html, "the notice of the flag the signal set"
 
