@@ -136,13 +136,29 @@ def account_choices_on_page(page: Page) -> tuple[ChoiceSpec, ...]:
     return tuple(spec for spec in REGISTRY.scoped(Scope.ACCOUNT) if spec.page == page)
 
 
+def marketing_email_offered(facts: ProfileFacts) -> bool:
+    """R-EM-3: whether marketing email exists for this profile at all: never for a kids profile. The email
+    categories' registry predicate (`choices.not_kids`) says so, so the Email preferences page, the sender and
+    the admin all answer by it."""
+    return all(applies(spec, facts) for spec in REGISTRY.on_page(Page.EMAILS) if spec.can_turn_off)
+
+
 def marketing_email_allowed(facts: ProfileFacts, category: str) -> bool:
-    """R-EM-1: a marketing email of a category goes to a profile only while that category is on. Read at send
-    time, so an opt-out between enqueueing and sending is honoured."""
+    """R-EM-1, R-EM-3: a marketing email of a category goes to a profile only while that category is on, and
+    never to a kids profile. Read at send time, so an opt-out between enqueueing and sending is honoured."""
     spec = REGISTRY[category]
     if spec.page != Page.EMAILS or not spec.can_turn_off:
         raise ValueError(f"{category!r} is not a marketing email category")
     return allowed(facts, category)
+
+
+def marketing_email_groups(recipients: Iterable[tuple[str, K]]) -> list[tuple[str, list[K]]]:
+    """R-EM-3: one message per address in a campaign, covering every profile there that allows the category:
+    (address, profile) pairs grouped by address (compared case-insensitively), in first-seen order."""
+    groups: dict[str, tuple[str, list[K]]] = {}
+    for address, profile in recipients:
+        groups.setdefault(address.casefold(), (address, []))[1].append(profile)
+    return list(groups.values())
 
 
 def marketing_text_allowed(values: Mapping[str, bool], category: str, *, has_phone: bool) -> bool:
