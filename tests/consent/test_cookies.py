@@ -375,3 +375,20 @@ def test_any_consent_cookie_or_signal_header_is_answered_without_a_server_error_
     client.cookies["privacy_consent"] = consent_cookie
     for url in (reverse("home"), reverse("cookies")):
         assert client.get(url).status_code == HTTPStatus.OK
+
+
+@PROPERTY
+@given(region=header_text, gpc=st.sampled_from(["", "1", "0", "1, 0"]))
+def test_the_banner_words_match_what_is_allowed_for_any_region_header__R_CK_2_R_GPC_4(settings, region, gpc):
+    """R-CK-2, R-GPC-4: whatever the proxy says, the page answers, sets ad_id only where the banner does not ask
+    first, and never offers "Accept all" while the signal keeps advertising off."""
+    settings.PRIVACY_REGION_HEADER = REGION_HEADER
+    response = Client(headers={REGION_HEADER: region, "Sec-GPC": gpc}).get(reverse("home"))
+    assert response.status_code == HTTPStatus.OK
+    banner = response.content.decode().split(BANNER)[1].split("</section>")[0]
+    asks = "With your permission" in banner
+    assert not (asks and "ad_id" in response.cookies), "nothing non-essential before permission"
+    if ">Accept all</button>" in banner:
+        assert "advertising cookies stay off" not in banner
+    if "ad_id" not in response.cookies and not asks:
+        assert "advertising cookies stay off" in banner
