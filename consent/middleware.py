@@ -118,7 +118,11 @@ class RequestPrivacy:
     @property
     def cookie_banner(self) -> policy.CookieBanner:
         """R-CK-2: the banner's words for this request's region and signal."""
-        return policy.cookie_banner(opt_in_required=self.cookie_opt_in_required, signal_honoured=self.signal_honoured)
+        return policy.cookie_banner(
+            opt_in_required=self.cookie_opt_in_required,
+            signal_honoured=self.signal_honoured,
+            advertising_off=not self.cookie_allowed_by_record(policy.ADVERTISING),
+        )
 
     def record_cookie_choice(self, choice: cookies.CookieChoice) -> None:
         """The browser's choice as of this response (the cookie tool just set it): enforcement follows it now."""

@@ -432,10 +432,11 @@ def cookie_accept_label(*, signal_honoured: bool) -> str:
     return "Accept all except advertising" if signal_honoured else "Accept all"
 
 
-def cookie_banner(*, opt_in_required: bool, signal_honoured: bool) -> CookieBanner:
+def cookie_banner(*, opt_in_required: bool, signal_honoured: bool, advertising_off: bool = False) -> CookieBanner:
     """R-CK-2, R-GPC-4: the banner's words for the region, matching what the cookies are now: opt-in regions
     are asked (nothing non-essential is set before they answer), opt-out regions are told (they are on, and may
-    be turned off). An honoured signal keeps advertising off in both."""
+    be turned off). An honoured signal keeps advertising off in both; `advertising_off` says it is off already
+    for another reason (an earlier signal recorded it for the visitor), which an opt-out region is told too."""
     if opt_in_required:
         uses = (
             "performance and functionality cookies"
@@ -446,7 +447,7 @@ def cookie_banner(*, opt_in_required: bool, signal_honoured: bool) -> CookieBann
             f"We use strictly necessary cookies to run the site. With your permission we also use {uses}; "
             "none of them is set until you choose."
         )
-    elif signal_honoured:
+    elif signal_honoured or advertising_off:
         text = (
             "We use strictly necessary cookies to run the site, and performance and functionality cookies, which "
             "you can turn off."
@@ -458,6 +459,8 @@ def cookie_banner(*, opt_in_required: bool, signal_honoured: bool) -> CookieBann
         )
     if signal_honoured:
         text += " Your browser sends an opt-out preference signal, so advertising cookies stay off."
+    elif advertising_off and not opt_in_required:
+        text += " Advertising cookies are off on this browser."
     return CookieBanner(
         asks=opt_in_required, text=text, accept_label=cookie_accept_label(signal_honoured=signal_honoured)
     )

@@ -392,3 +392,15 @@ def test_the_banner_words_match_what_is_allowed_for_any_region_header__R_CK_2_R_
         assert "advertising cookies stay off" not in banner
     if "ad_id" not in response.cookies and not asks:
         assert "advertising cookies stay off" in banner
+
+
+def test_after_the_signal_stops_an_opt_out_region_is_told_advertising_is_off__R_CK_2_R_GPC_4(client):
+    """R-CK-2: the record the signal made keeps advertising off without a signal now; the banner says so rather
+    than listing advertising cookies as in use."""
+    client.get(reverse("home"), **GPC)
+    response = client.get(reverse("home"))
+    assert "ad_id" not in response.cookies
+    banner = response.content.decode().split(BANNER)[1].split("</section>")[0]
+    assert "Advertising cookies are off on this browser." in banner
+    assert "and advertising cookies" not in banner
+    assert ">Accept all</button>" in banner, "without the signal the visitor may allow them"
