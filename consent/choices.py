@@ -82,6 +82,12 @@ def ad_plan_and_not_kids(facts: SubjectFacts) -> bool:
     return facts.plan_has_ads and not facts.is_kids
 
 
+def not_kids(facts: SubjectFacts) -> bool:
+    """R-EM-3: marketing email categories do not apply to kids profiles (no marketing email goes to them);
+    consent.policy.marketing_email_offered is the rule's name for pages, the sender and the admin."""
+    return not facts.is_kids
+
+
 @dataclass(frozen=True)
 class ChoiceSpec:
     """One choice. The first five fields say what it is and where it is shown; the rest default to the common
@@ -288,13 +294,14 @@ REGISTRY.register_all(
         qualified_label=gettext_noop("Notifications (device setting)"),
     ),
     # R-EM-1: email categories, per profile. "Opt out of all" covers the privacy page's uses of information,
-    # not messages: these keep their own switches.
+    # not messages: these keep their own switches. R-EM-3: the marketing ones do not apply to kids profiles.
     ChoiceSpec(
         Choice.EMAIL_NEW_ARRIVALS,
         "New arrivals",
         "Titles just added that this profile may like.",
         Scope.PROFILE,
         Page.EMAILS,
+        applies=not_kids,
         qualified_label=gettext_noop("New arrivals (email)"),
     ),
     ChoiceSpec(
@@ -303,6 +310,7 @@ REGISTRY.register_all(
         "Suggestions based on what this profile watches.",
         Scope.PROFILE,
         Page.EMAILS,
+        applies=not_kids,
         qualified_label=gettext_noop("Recommendations (email)"),
     ),
     ChoiceSpec(
@@ -311,6 +319,7 @@ REGISTRY.register_all(
         "Special offers and news about the service.",
         Scope.PROFILE,
         Page.EMAILS,
+        applies=not_kids,
         qualified_label=gettext_noop("Offers and news (email)"),
     ),
     ChoiceSpec(
@@ -319,6 +328,7 @@ REGISTRY.register_all(
         "Invitations to tell us what you think.",
         Scope.PROFILE,
         Page.EMAILS,
+        applies=not_kids,
         qualified_label=gettext_noop("Surveys (email)"),
     ),
     ChoiceSpec(

@@ -98,8 +98,9 @@ class RequestPrivacy:
 
     @cached_property
     def cookie_opt_in_required(self) -> bool:
-        """R-CK-2: non-essential cookies start off here until the browser chooses."""
-        return bool(self.jurisdiction) and policy.cookie_opt_in_required(
+        """R-CK-2: non-essential cookies start off here until the browser chooses; an unknown jurisdiction
+        fails safe (opt-in) without reading the rules."""
+        return not self.jurisdiction or policy.cookie_opt_in_required(
             jurisdiction=self.jurisdiction, rules=self.rules.jurisdictions, today=timezone.localdate()
         )
 
@@ -109,8 +110,18 @@ class RequestPrivacy:
         recorded = self.cookie_choice
         return policy.cookie_categories_allowed(
             choice=recorded.categories if recorded else None,
-            opt_in_required=recorded is None and self.cookie_opt_in_required,
+            opt_in_required=(recorded is None or not recorded.by_visitor) and self.cookie_opt_in_required,
             signal_honoured=self.signal_honoured,
+            by_visitor=recorded.by_visitor if recorded else True,
+        )
+
+    @property
+    def cookie_banner(self) -> policy.CookieBanner:
+        """R-CK-2: the banner's words for this request's region and signal."""
+        return policy.cookie_banner(
+            opt_in_required=self.cookie_opt_in_required,
+            signal_honoured=self.signal_honoured,
+            advertising_off=not self.cookie_allowed_by_record(policy.ADVERTISING),
         )
 
     def record_cookie_choice(self, choice: cookies.CookieChoice) -> None:

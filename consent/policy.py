@@ -136,9 +136,16 @@ def account_choices_on_page(page: Page) -> tuple[ChoiceSpec, ...]:
     return tuple(spec for spec in REGISTRY.scoped(Scope.ACCOUNT) if spec.page == page)
 
 
+def marketing_email_offered(facts: ProfileFacts) -> bool:
+    """R-EM-3: whether marketing email exists for this profile at all: never for a kids profile. The email
+    categories' registry predicate (`choices.not_kids`) says so, so the Email preferences page, the sender and
+    the admin all answer by it."""
+    return all(applies(spec, facts) for spec in REGISTRY.on_page(Page.EMAILS) if spec.can_turn_off)
+
+
 def marketing_email_allowed(facts: ProfileFacts, category: str) -> bool:
-    """R-EM-1: a marketing email of a category goes to a profile only while that category is on. Read at send
-    time, so an opt-out between enqueueing and sending is honoured."""
+    """R-EM-1, R-EM-3: a marketing email of a category goes to a profile only while that category is on, and
+    never to a kids profile. Read at send time, so an opt-out between enqueueing and sending is honoured."""
     spec = REGISTRY[category]
     if spec.page != Page.EMAILS or not spec.can_turn_off:
         raise ValueError(f"{category!r} is not a marketing email category")
@@ -149,6 +156,15 @@ def marketing_email_to_profile(facts: ProfileFacts) -> bool:
     """R-EM-3: whether any marketing email goes to this profile at all: none to a kids profile, whatever its
     categories say. The Account page's Marketing Communications section (R-MC-1) asks here."""
     return not facts.is_kids
+
+
+def marketing_email_groups(recipients: Iterable[tuple[str, K]]) -> list[tuple[str, list[K]]]:
+    """R-EM-3: one message per address in a campaign, covering every profile there that allows the category:
+    (address, profile) pairs grouped by address (compared case-insensitively), in first-seen order."""
+    groups: dict[str, tuple[str, list[K]]] = {}
+    for address, profile in recipients:
+        groups.setdefault(address.casefold(), (address, []))[1].append(profile)
+    return list(groups.values())
 
 
 def marketing_text_allowed(values: Mapping[str, bool], category: str, *, has_phone: bool) -> bool:
@@ -294,11 +310,19 @@ def signal_honoured(
 
 
 def cookie_opt_in_required(*, jurisdiction: str, rules: Mapping[str, JurisdictionRule], today: date) -> bool:
-    """R-CK-2: regions that require opt-in start with non-essential cookies off; unknown ones start on. A
-    subdivision (FR-75) follows its country's rule."""
+    """R-CK-2: regions that require opt-in start with non-essential cookies off, and so does an unknown
+    jurisdiction (fail safe, as for the signal): none at all, or one the rules do not map (no row for it, its
+    country or any of its country's subdivisions). A subdivision (FR-75) follows its country's rule; a
+    subdivision without a row of a country mapped by its subdivisions (US-VA) follows the country's model,
+    which sets no cookie opt-in (a row without an opt-in date says "opt-out here" for any other region)."""
+    if not jurisdiction:
+        return True
     country = jurisdiction.split("-")[0]
     rule = rules.get(jurisdiction) or rules.get(country)
-    return rule is not None and _in_force(rule.cookie_opt_in_from, today)
+    if rule is None:
+        prefix = f"{country}-"
+        return not any(code.startswith(prefix) for code in rules)
+    return _in_force(rule.cookie_opt_in_from, today)
 
 
 def signal_values(facts: ProfileFacts) -> dict[str, bool]:
@@ -380,17 +404,80 @@ def signal_cookie_choice(categories: Mapping[str, bool], *, signal_honoured: boo
 
 
 def cookie_categories_allowed(
-    *, choice: Mapping[str, bool] | None, opt_in_required: bool, signal_honoured: bool
+    *, choice: Mapping[str, bool] | None, opt_in_required: bool, signal_honoured: bool, by_visitor: bool = True
 ) -> frozenset[str]:
     """R-CK-2, R-GPC-4: strictly necessary always; then the browser's own choice, or, without one, all (opt-out
-    regions) or none (opt-in regions); an honoured signal always takes advertising away."""
-    if choice is not None:
+    regions) or none (opt-in regions); an honoured signal always takes advertising away.
+
+    A record made for the visitor rather than by them (`by_visitor` false: the signal turned advertising off)
+    says only that advertising is off: the rest follows the region, as if nothing were recorded, so a member
+    whose browser sent the signal before signing in from an opt-in region finds nothing else on (R-CK-2)."""
+    if choice is not None and by_visitor:
         allowed = {category for category in NON_ESSENTIAL if choice.get(category)}
     else:
         allowed = set() if opt_in_required else set(NON_ESSENTIAL)
+        if choice is not None and not choice.get(ADVERTISING):
+            allowed.discard(ADVERTISING)
     if signal_honoured:
         allowed.discard(ADVERTISING)
     return frozenset({NECESSARY, *allowed})
+
+
+@dataclass(frozen=True)
+class CookieBanner:
+    """R-CK-2: what the banner says and offers, in the region's model. `asks` is true where permission is what
+    the choice records (opt-in or unknown regions); elsewhere the visitor is told and may opt out."""
+
+    asks: bool
+    text: str
+    accept_label: str
+
+
+def cookie_accept_label(*, signal_honoured: bool) -> str:
+    """R-GPC-4: under an honoured signal "Accept all" would not be true: advertising stays off."""
+    return "Accept all except advertising" if signal_honoured else "Accept all"
+
+
+def cookie_banner(*, opt_in_required: bool, signal_honoured: bool, advertising_off: bool = False) -> CookieBanner:
+    """R-CK-2, R-GPC-4: the banner's words for the region, matching what the cookies are now: opt-in regions
+    are asked (nothing non-essential is set before they answer), opt-out regions are told (they are on, and may
+    be turned off). An honoured signal keeps advertising off in both; `advertising_off` says it is off already
+    for another reason (an earlier signal recorded it for the visitor), which an opt-out region is told too."""
+    if opt_in_required:
+        uses = (
+            "performance and functionality cookies"
+            if signal_honoured
+            else "performance and functionality cookies and advertising cookies"
+        )
+        text = (
+            f"We use strictly necessary cookies to run the site. With your permission we also use {uses}; "
+            "none of them is set until you choose."
+        )
+    elif signal_honoured or advertising_off:
+        text = (
+            "We use strictly necessary cookies to run the site, and performance and functionality cookies, which "
+            "you can turn off."
+        )
+    else:
+        text = (
+            "We use strictly necessary cookies to run the site, and performance and functionality cookies and "
+            "advertising cookies, which you can turn off."
+        )
+    if signal_honoured:
+        text += " Your browser sends an opt-out preference signal, so advertising cookies stay off."
+    elif advertising_off and not opt_in_required:
+        text += " Advertising cookies are off on this browser."
+    return CookieBanner(
+        asks=opt_in_required, text=text, accept_label=cookie_accept_label(signal_honoured=signal_honoured)
+    )
+
+
+def cookie_accept_message(recorded: Mapping[str, bool]) -> str:
+    """R-GPC-4: what accepting answers, from what was recorded: never "You accepted all cookies." while
+    advertising is off."""
+    if all(recorded.get(category) for category in NON_ESSENTIAL):
+        return "You accepted all cookies."
+    return "You accepted all cookies except advertising cookies."
 
 
 # The mobile app's tokens and devices (R-AD-1, R-PUSH-1, R-DEV-1) --------------------------------------------

@@ -5,6 +5,7 @@ the number of profiles or choices."""
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -69,6 +70,28 @@ def account_values(*, account: Account) -> Mapping[str, bool]:
 def all_profiles_opted_out(*, account: Account) -> bool:
     """R-PDS-4: whether "Opt all profiles out of all" is in force for the account."""
     return account_values(account=account)[Choice.ALL_PROFILES_OPT_OUT]
+
+
+def _all_profiles_opt_out_source(account_id: int) -> str:
+    latest = (
+        ConsentEvent.objects.filter(account_id=account_id, profile=None, choice=Choice.ALL_PROFILES_OPT_OUT)
+        .order_by("-created_at", "-id")
+        .values_list("new_value", "source")
+        .first()
+    )
+    return latest[1] if latest is not None and latest[0] else ""
+
+
+def all_profiles_opt_out_source(*, account: Account) -> str:
+    """R-PDS-4: what turned the account-wide opt-out on (a Source value: the member's button, the signal sent
+    from the primary profile, support staff), from its latest event; "" when it is not on or has no event.
+    One query, or none while the shared cache holds it (under the account's version, like the stored choices)."""
+    return cache.cached(
+        account_selectors.ACCOUNT,
+        account.pk,
+        "all_profiles_opt_out_source",
+        lambda: _all_profiles_opt_out_source(account.pk),
+    )
 
 
 def device_facts(*, device: Device) -> policy.DeviceFacts:
@@ -279,31 +302,42 @@ def history_subjects(
 RULES = "rules"
 
 
-@dataclass(frozen=True)
 class Rules:
-    """The jurisdiction rules (R-GPC-2, R-GPC-9, R-CK-2) and the cookie registry (R-CK-1), read together."""
+    """The jurisdiction rules (R-GPC-2, R-GPC-9, R-CK-2) and the cookie registry (R-CK-1), under one cache
+    version. Each is read on first use: a page that needs only the region's rules (the banner's words) does
+    not read the cookie registry, and a response that sets no cookie needs neither."""
 
-    jurisdictions: Mapping[str, policy.JurisdictionRule]
-    cookies: Mapping[str, str]  # cookie name to category
+    @cached_property
+    def jurisdictions(self) -> Mapping[str, policy.JurisdictionRule]:
+        """One query, or none while the shared cache holds them."""
+        return cache.cached(RULES, "all", "jurisdiction_rules", _jurisdiction_rows)
+
+    @cached_property
+    def cookies(self) -> Mapping[str, str]:
+        """Cookie name to category: one query, or none while the shared cache holds them."""
+        return cache.cached(RULES, "all", "cookie_registry", _cookie_rows)
 
     def category_of(self, name: str) -> str:
         """A cookie's category; one missing from the registry counts as advertising, the strictest."""
         return self.cookies.get(name, policy.ADVERTISING)
 
 
-def _rules_rows() -> Rules:
-    jurisdictions = {
+def _jurisdiction_rows() -> dict[str, policy.JurisdictionRule]:
+    return {
         code: policy.JurisdictionRule(honours_signal_from=signal_from, cookie_opt_in_from=opt_in_from)
         for code, signal_from, opt_in_from in Jurisdiction.objects.values_list(
             "code", "honours_signal_from", "cookie_opt_in_from"
         )
     }
-    return Rules(jurisdictions=jurisdictions, cookies=dict(Cookie.objects.values_list("name", "category")))
+
+
+def _cookie_rows() -> dict[str, str]:
+    return dict(Cookie.objects.values_list("name", "category"))
 
 
 def rules() -> Rules:
-    """Two queries, or none while the shared cache holds them."""
-    return cache.cached(RULES, "all", "rules", _rules_rows)
+    """The rules, each part read (and kept in the shared cache) on first use."""
+    return Rules()
 
 
 def rules_changed(**kwargs: object) -> None:

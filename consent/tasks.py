@@ -19,19 +19,16 @@ from consent import email, policy, selectors
 
 @task()
 def send_marketing_emails(*, profile_ids: list[str], category: str, subject: str, body: str) -> int:
-    """Send one batch: each profile that still allows the category gets the message. Returns how many were sent.
+    """Send one batch: one message per address, naming every profile there that still allows the category
+    (R-EM-3), none for kids profiles. Returns how many messages were sent. The command puts all of an
+    account's profiles in one batch, so no address gets the campaign twice.
 
     One query for the batch's facts (however many accounts), one email connection for the batch."""
     facts = selectors.facts_by_profile_id(UUID(each) for each in profile_ids)
     profiles = email.profiles_by_id(list(facts))
     # A profile deleted between the two reads is skipped: it must not fail the batch for everyone else.
-    messages = [
-        email.marketing_message(profile=profile, category=category, subject=subject, body=body)
-        for profile_id, profile_facts in facts.items()
-        if (profile := profiles.get(profile_id)) is not None
-        and profile.account.is_active
-        and policy.marketing_email_allowed(profile_facts, category)
-    ]
+    found = [(profile, facts[pk]) for pk in facts if (profile := profiles.get(pk)) is not None]
+    messages = email.campaign_messages(found, category=category, subject=subject, body=body)
     if not messages:
         return 0
     return get_connection().send_messages(messages) or 0

@@ -23,13 +23,18 @@ from tests.helpers import watching
 # page: (cold queries, warm queries, what they are cold)
 PAGES = {
     "home": (4, 0, "account (with phone), profiles, jurisdictions, cookie registry"),
-    "profiles": (2, 0, "account (with phone), profiles"),
-    "profile_add": (3, 0, "account (with phone), profiles (header), stored choices (the account-wide notice)"),
-    "phone": (2, 0, "account (with phone), profiles (header)"),
-    "account": (3, 0, "account (with phone), profiles, stored choices"),
-    "privacy": (3, 0, "account (with phone), profiles, stored choices"),
-    "emails": (3, 0, "account (with phone), profiles, stored choices"),
-    "texts": (3, 0, "account (with phone), profiles (header), stored choices"),
+    "profiles": (3, 0, "account (with phone), profiles, jurisdictions (the banner's words)"),
+    "profile_add": (
+        4,
+        0,
+        "account (with phone), profiles (header), jurisdictions (the banner's words), stored choices (the "
+        "account-wide notice)",
+    ),
+    "phone": (3, 0, "account (with phone), profiles (header), jurisdictions (the banner's words)"),
+    "account": (4, 0, "account (with phone), profiles, jurisdictions (the banner's words), stored choices"),
+    "privacy": (4, 0, "account (with phone), profiles, jurisdictions (the banner's words), stored choices"),
+    "emails": (4, 0, "account (with phone), profiles, jurisdictions (the banner's words), stored choices"),
+    "texts": (4, 0, "account (with phone), profiles (header), jurisdictions (the banner's words), stored choices"),
 }
 URLS = {"privacy": "consent:privacy", "emails": "consent:emails", "texts": "consent:texts"}
 
@@ -75,3 +80,19 @@ def test_member_page_reads_the_shared_cache_once_it_is_filled(client, count_quer
     assert len(cold) == cold_expected, f"the first request fills the cache:\n{cold}"
     assert len(warm) == expected, f"expected {expected}, got:\n{warm}"
     assert len(warm) < len(cold)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_rules")
+@pytest.mark.parametrize("profiles", [1, 5])
+def test_the_privacy_page_reads_who_turned_the_account_wide_opt_out_on_once_then_from_the_cache(
+    client, count_queries, profiles
+):
+    """R-PDS-4: while "Opt all profiles out of all" is in force the page says who turned it on: one more query,
+    its latest event, only in that state and kept in the shared cache like the stored choices."""
+    url = member_page(client, "privacy", profiles)
+    client.post(url, {"action": "opt_all_profiles"})
+    cold = get_counted(client, count_queries, url)
+    warm = get_counted(client, count_queries, url)
+    assert len(cold) == PAGES["privacy"][0] + 1, f"the latest event of the account-wide opt-out:\n{cold}"
+    assert len(warm) == 0, f"expected 0, got:\n{warm}"

@@ -30,6 +30,7 @@ from consent.services.communications import (
     account_phone_changed,
     account_phone_deleted,
     profile_unsubscribe,
+    profiles_unsubscribe,
     texts_stop,
 )
 from consent.services.devices import (
@@ -67,6 +68,7 @@ __all__ = [
     "profile_record_initial_choices",
     "profile_set_choices",
     "profile_unsubscribe",
+    "profiles_unsubscribe",
     "signal_apply",
     "signal_covered",
     "texts_stop",

@@ -1,6 +1,8 @@
 """Email and text messages (R-EM-2, R-SMS-2, R-SMS-3): the changes nobody signed in makes, and the account's
 identifiers on the trail: the phone's deletion and a change of the sign-in email, never the number or address."""
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -8,6 +10,13 @@ from accounts.models import Account, Profile
 from consent import policy
 from consent.choices import REGISTRY, Choice, Scope, Source
 from consent.services.choices import Actor, WrongScope, choices_set, event
+
+
+@transaction.atomic
+def profiles_unsubscribe(*, profiles: Sequence[Profile], category: str) -> int:
+    """R-EM-2, R-EM-3: a one-click link turns the category off for every profile its email covered, all or
+    nothing. Returns how many choices changed."""
+    return sum(profile_unsubscribe(profile=profile, category=category) for profile in profiles)
 
 
 def profile_unsubscribe(*, profile: Profile, category: str) -> int:

@@ -16,7 +16,7 @@ from consent.http import PrivacyRequest
 from consent.views.helpers import NOT_UNDERSTOOD, member_actor
 
 COOKIE_ACTIONS = {
-    "accept_all": "You accepted all cookies.",
+    "accept_all": "You accepted all cookies.",  # or all but advertising: policy.cookie_accept_message
     "reject_non_essential": "You rejected non-essential cookies. Only strictly necessary cookies are used.",
     "save": "Saved your cookie choices.",
     "advertising_off": "Advertising cookies are off on this browser.",
@@ -58,7 +58,8 @@ def cookie_settings(request: PrivacyRequest) -> HttpResponse:
                     values={spec.key: wanted[_category(spec.key)] for spec in specs},
                     actor=member_actor(privacy.account, privacy, context={"cookie_choice_version": cookies.VERSION}),
                 )
-            messages.success(request, COOKIE_ACTIONS[action])
+            done = policy.cookie_accept_message(wanted) if action == "accept_all" else COOKIE_ACTIONS[action]
+            messages.success(request, done)
             if asked[policy.ADVERTISING] and not wanted[policy.ADVERTISING]:
                 messages.info(request, SIGNAL_KEEPS_ADS_OFF)
             return response
@@ -67,7 +68,12 @@ def cookie_settings(request: PrivacyRequest) -> HttpResponse:
         {"category": category, "field": fields.get(category), "cookies": listed}
         for category, listed in selectors.cookies_by_category().items()
     ]
-    context = {"form": form, "sections": sections, "signal_honoured": privacy.signal_honoured}
+    context = {
+        "form": form,
+        "sections": sections,
+        "signal_honoured": privacy.signal_honoured,
+        "accept_label": policy.cookie_accept_label(signal_honoured=privacy.signal_honoured),
+    }
     return render(request, "consent/cookies.html", context, status=status)
 
 

@@ -44,7 +44,11 @@ def email_preferences(request: MemberPrivacyRequest, profile: str) -> HttpRespon
             )
             saved_message(request, changed, f"Saved the email preferences for {the_profile.name}.")
             return redirect("consent:emails", profile=the_profile.pk)
-    context = {"profile": the_profile, **switches_context(form, shown)}
+    context = {
+        "profile": the_profile,
+        "marketing_offered": policy.marketing_email_offered(facts),
+        **switches_context(form, shown),
+    }
     return render(request, "consent/emails.html", context, status=status)
 
 

@@ -108,6 +108,7 @@ def _render(
     shown = policy.choices_on_page(facts, Page.PRIVACY)
     if form is None:
         form = ChoicesForm(choices=shown, initial=facts.values)
+    all_opted_out = facts.values[Choice.ALL_PROFILES_OPT_OUT]
     context = {
         "signal_covers": request.privacy.signal_covers(profile),
         "conflicts": [REGISTRY[key] for key in conflicts or []],
@@ -117,6 +118,31 @@ def _render(
         **switches_context(form, shown),
         "ba_shown": policy.behavioral_ads_shown(facts),
         "may_opt_all_profiles_out": policy.may_opt_all_profiles_out(facts),
-        "all_profiles_opted_out": facts.values[Choice.ALL_PROFILES_OPT_OUT],
+        "all_profiles_opted_out": all_opted_out,
+        "all_profiles_notice": _all_profiles_notice(profile.account) if all_opted_out else "",
+        "plan_has_ads": facts.plan_has_ads,
+        # R-PDS-3, R-PDS-4: nothing left to turn off is said, not offered as a button that would change nothing.
+        "opted_out_of_all": not policy.opt_out_of_all(facts),
+        "every_profile_opted_out": all_opted_out
+        and not any(policy.opt_out_of_all(request.privacy.profile_facts(each)) for each in request.member.profiles),
     }
     return render(request, "consent/privacy.html", context, status=status)
+
+
+# R-PDS-4: the notice that the account-wide opt-out is in force says who turned it on, from its event's source:
+# the member's button is named only when the member clicked it.
+STARTS_OPTED_OUT = "every profile, including profiles added later, starts opted out."
+ALL_PROFILES_NOTICE = {
+    Source.OPT_ALL_PROFILES: f"“Opt all profiles out of all” is in force: {STARTS_OPTED_OUT}",
+    Source.GPC: (
+        "Your browser sent the Global Privacy Control signal while watching as the primary profile, so "
+        f"{STARTS_OPTED_OUT}"
+    ),
+    Source.ADMIN: f"Support staff opted every profile on your account out of all: {STARTS_OPTED_OUT}",
+}
+ALL_PROFILES_NOTICE_OTHERWISE = f"Your account is opted out of all: {STARTS_OPTED_OUT}"
+
+
+def _all_profiles_notice(account: Account) -> str:
+    source = selectors.all_profiles_opt_out_source(account=account)
+    return ALL_PROFILES_NOTICE.get(source, ALL_PROFILES_NOTICE_OTHERWISE)  # type: ignore[call-overload]

@@ -19,13 +19,18 @@ BAD_LINK = (
 @csrf_exempt  # RFC 8058: the mail provider POSTs without a session or CSRF token; the signed link is the proof.
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest) -> HttpResponse:
-    """GET asks to confirm; POST unsubscribes that profile from that category (source unsubscribe_link). A
-    missing, tampered or expired link gets a clear page with 400, never a 500."""
+    """GET asks to confirm; POST unsubscribes the profiles the email covered from that category (source
+    unsubscribe_link). A missing, tampered or expired link gets a clear page with 400, never a 500."""
     try:
         link = email.unsubscribe_read(request.GET.get(email.TOKEN_PARAMETER, ""))
     except email.BadUnsubscribeLink:
         return render(request, "consent/unsubscribe.html", {"bad_link": BAD_LINK}, status=HTTPStatus.BAD_REQUEST)
     if request.method == "POST":
-        services.profile_unsubscribe(profile=link.profile, category=link.category)
-    context = {"profile": link.profile, "label": REGISTRY[link.category].label, "done": request.method == "POST"}
+        services.profiles_unsubscribe(profiles=link.profiles, category=link.category)
+    context = {
+        "names": link.names,
+        "several": len(link.profiles) > 1,
+        "label": REGISTRY[link.category].label,
+        "done": request.method == "POST",
+    }
     return render(request, "consent/unsubscribe.html", context)

@@ -10,15 +10,24 @@ from tests.helpers import assert_accessible, sign_in
 pytestmark = pytest.mark.browser
 
 
+REGION_HEADER = "X-Privacy-Region"
+TEXAS = {REGION_HEADER: "US-TX"}  # an opt-out region, as the trusted proxy would say
+
+
+@pytest.fixture
+def region_header(settings):
+    settings.PRIVACY_REGION_HEADER = REGION_HEADER
+
+
 def cookie_names(context) -> set[str]:
     return {cookie["name"] for cookie in context.cookies()}
 
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_visitor_rejects_non_essential_cookies_from_the_banner__R_CK_2_R_CK_3_R_CK_4(
-    browser, live_server, demo, javascript
+    browser, live_server, demo, region_header, javascript
 ):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript, extra_http_headers=TEXAS)
     page = context.new_page()
     page.goto("/")
     banner = page.get_by_role("region", name="Cookies on Privacy Center")
@@ -48,7 +57,23 @@ def test_visitor_turns_off_advertising_cookies_in_one_click_on_do_not_sell__R_GP
     context.close()
 
 
-def test_the_cookie_tool_works_from_the_keyboard__R_CK_4(page):
+def test_visitor_of_unknown_region_is_asked_before_any_advertising_cookie__R_CK_2(browser, live_server, demo):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/")
+    banner = page.get_by_role("region", name="Cookies on Privacy Center")
+    expect(banner).to_contain_text("With your permission")
+    assert "ad_id" not in cookie_names(context), "an unknown region fails safe: nothing before permission"
+    banner.get_by_role("button", name="Accept all").click()
+    expect(page.get_by_role("status")).to_contain_text("You accepted all cookies.")
+    page.goto("/")
+    assert "ad_id" in cookie_names(context)
+    context.close()
+
+
+def test_the_cookie_tool_works_from_the_keyboard__R_CK_4(browser, live_server, demo, region_header):
+    context = browser.new_context(base_url=live_server.url, extra_http_headers=TEXAS)
+    page = context.new_page()
     page.goto("/cookies/")
     advertising = page.get_by_role("switch", name="Allow advertising cookies")
     expect(advertising).to_be_checked()
@@ -59,6 +84,7 @@ def test_the_cookie_tool_works_from_the_keyboard__R_CK_4(page):
     expect(page.get_by_role("status")).to_contain_text("Saved your cookie choices.")
     expect(page.get_by_role("switch", name="Allow advertising cookies")).not_to_be_checked()
     expect(page.get_by_role("switch", name="Allow performance and functionality cookies")).to_be_checked()
+    context.close()
 
 
 def test_visitor_with_the_signal_gets_no_advertising_cookie__R_GPC_4(browser, live_server, demo):

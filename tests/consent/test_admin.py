@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Account, Plan
-from consent import services
+from consent import email, services
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
 from tests.factories import AccountFactory
@@ -185,8 +185,12 @@ def test_staff_turning_a_profile_into_kids_goes_through_the_service_and_audits_b
     assert response.status_code == HTTPStatus.FOUND
     sam.refresh_from_db()
     assert (sam.name, sam.is_kids) == ("Samantha", True)
-    assert events_since(mark) == [("Samantha", Choice.BA, True, False, Source.ADMIN, staff.email)]
-    assert ConsentEvent.objects.get(id__gt=mark).context == {"effective_only": True, "cause": "is_kids"}
+    # BA, and the marketing email categories, which do not apply to kids profiles (R-EM-3).
+    assert events_since(mark) == [
+        ("Samantha", key, True, False, Source.ADMIN, staff.email) for key in (Choice.BA, *email.marketing_categories())
+    ]
+    assert {event.context["cause"] for event in ConsentEvent.objects.filter(id__gt=mark)} == {"is_kids"}
+    assert ConsentEvent.objects.filter(id__gt=mark).first().context == {"effective_only": True, "cause": "is_kids"}
     assert values_of(sam)[Choice.BA] is True, "the stored choice is kept (R-PDS-5)"
 
 

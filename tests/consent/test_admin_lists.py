@@ -98,19 +98,29 @@ def test_event_list_says_first_set_and_puts_the_context_in_a_few_words__R_AU_1(s
     assert all("first set: on" in cell for cell in changes[1:]), changes
 
 
-def test_choices_in_effect_are_on_off_and_not_applicable_on_lines_of_their_own__R_PDS_2(staff_client, ads_account):
+def test_choices_in_effect_are_on_off_and_not_applicable_on_lines_of_their_own__R_PDS_2_R_EM_3(
+    staff_client, ads_account
+):
+    """R-PDS-2, R-EM-3: neither behavioral advertising nor marketing email applies to a kids profile, whatever is
+    stored (Kids' unsubscribe from offers is kept, and shown as not applying)."""
     services.profile_unsubscribe(profile=profile_named(ads_account, "Kids"), category=Choice.EMAIL_OFFERS)
-    response = staff_client.get(PROFILES, {"q": "Kids"})
-    [kids] = row_cells(response)
-    summary = next(cell for cell in kids if "choices-in-effect" in cell)
+    services.profile_unsubscribe(profile=profile_named(ads_account, "Sam"), category=Choice.EMAIL_OFFERS)
+    [kids] = row_cells(staff_client.get(PROFILES, {"q": "Kids"}))
     assert (
         '<ul class="choices-in-effect">'
-        "<li><strong>On:</strong> Matched Identifier Communications, New arrivals (email), Recommendations (email), "
-        "Surveys (email)</li>"
-        "<li><strong>Off:</strong> Offers and news (email)</li>"
-        "<li><strong>Does not apply:</strong> Behavioral Advertising</li>"
+        "<li><strong>On:</strong> Matched Identifier Communications</li>"
+        "<li><strong>Does not apply:</strong> Behavioral Advertising, New arrivals (email), Recommendations (email), "
+        "Offers and news (email), Surveys (email)</li>"
         "</ul>"
-    ) in summary
+    ) in next(cell for cell in kids if "choices-in-effect" in cell)
+    [sam] = row_cells(staff_client.get(PROFILES, {"q": "Sam"}))
+    assert (
+        '<ul class="choices-in-effect">'
+        "<li><strong>On:</strong> Matched Identifier Communications, Behavioral Advertising, New arrivals (email), "
+        "Recommendations (email), Surveys (email)</li>"
+        "<li><strong>Off:</strong> Offers and news (email)</li>"
+        "</ul>"
+    ) in next(cell for cell in sam if "choices-in-effect" in cell)
 
 
 def test_choices_in_effect_name_an_explicit_consent_only_while_it_is_given__R_GPC_6(staff_client, ads_account):

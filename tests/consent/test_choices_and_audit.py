@@ -10,7 +10,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from accounts import services as account_services
 from accounts.models import Plan
 from consent import services
-from consent.choices import Choice, Source
+from consent.choices import EMAIL_CATEGORIES, Choice, Source
 from consent.models import AppendOnlyError, ChoiceValue, ConsentEvent, InvalidEvent
 from tests.factories import AccountFactory, ProfileFactory
 from tests.helpers import actor, all_opted_out, events_since, last_event_id, mic_ba, profile_named, values_of
@@ -139,12 +139,15 @@ def test_profile_turned_into_kids_after_saving_ba_gets_no_ads_and_the_change_of_
     assert account_services.profile_set_kids(profile=sam, is_kids=True, acting_user=staff)
 
     assert values_of(sam)[Choice.BA] is True, "the stored choice is kept"
-    assert events_since(mark) == [("Sam", Choice.BA, True, False, Source.ADMIN, staff.email)]
-    event = ConsentEvent.objects.get(id__gt=mark)
-    assert event.context == {"effective_only": True, "cause": "is_kids"}
-    assert event.jurisdiction == "US-CA"
+    # BA, and the marketing email categories, which do not apply to kids profiles either (R-EM-3).
+    assert events_since(mark) == [
+        ("Sam", key, True, False, Source.ADMIN, staff.email) for key in (Choice.BA, *EMAIL_CATEGORIES)
+    ]
+    for event in ConsentEvent.objects.filter(id__gt=mark):
+        assert event.context == {"effective_only": True, "cause": "is_kids"}
+        assert event.jurisdiction == "US-CA"
     assert not account_services.profile_set_kids(profile=sam, is_kids=True, acting_user=staff)
-    assert len(events_since(mark)) == 1
+    assert len(events_since(mark)) == 1 + len(EMAIL_CATEGORIES)
 
 
 def test_opt_out_of_all_turns_off_mic_and_ba_in_one_go__R_PDS_3(ads_account):

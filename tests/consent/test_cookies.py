@@ -1,6 +1,7 @@
 """The cookie choice tool, the banner and their enforcement (docs/rules.md, Cookies): one signed consent cookie per
 browser, opt-in or opt-out by region, no cookie of a category the browser has not allowed, whichever view set it."""
 
+from datetime import date
 from http import HTTPStatus
 
 import pytest
@@ -19,6 +20,23 @@ from tests.helpers import GPC, events_since, last_event_id, switches
 pytestmark = pytest.mark.django_db
 
 BANNER = 'aria-labelledby="cookie-banner-title"'
+REGION_HEADER = "X-Privacy-Region"
+OPT_OUT_REGION = "US-TX"
+
+
+@pytest.fixture
+def client(settings):
+    """A visitor in an opt-out region (Texas, named by the trusted proxy's header) unless a test names another
+    region: where the region is unknown the cookie rules fail safe to opt-in (R-CK-2)."""
+    settings.PRIVACY_REGION_HEADER = REGION_HEADER
+    return Client(headers={REGION_HEADER: OPT_OUT_REGION})
+
+
+@pytest.fixture
+def unknown_region_client(settings):
+    """A visitor whose region nobody tells us: no region header configured."""
+    settings.PRIVACY_REGION_HEADER = None
+    return Client()
 
 
 def choice_of(response) -> cookies.CookieChoice | None:
@@ -76,7 +94,83 @@ def test_a_visitor_outside_opt_in_regions_starts_with_non_essential_cookies_on__
     response = client.get(reverse("home"))
     assert "ad_id" in response.cookies
     assert 'class="house-ad"' in response.content.decode()
-    assert BANNER in response.content.decode(), "the banner asks until the browser chooses"
+    assert BANNER in response.content.decode(), "the banner shows until the browser chooses"
+
+
+def test_a_visitor_of_unknown_region_gets_no_advertising_cookie_before_permission__R_CK_2(unknown_region_client):
+    """R-CK-2: no region header configured: the jurisdiction is unknown and fails safe, as opt-in."""
+    response = unknown_region_client.get(reverse("home"))
+    assert "ad_id" not in response.cookies
+    assert 'class="house-ad"' not in response.content.decode()
+    html = unknown_region_client.get(reverse("cookies")).content.decode()
+    assert switches(html) == {"cookies_performance": False, "cookies_advertising": False}
+
+
+@pytest.mark.parametrize("region", ["", "JP", "ZZ-99", "not a region"])
+def test_an_unmapped_or_missing_region_fails_safe_to_opt_in__R_CK_2(client, region):
+    """R-CK-2: a region the rules do not map (nor its country), or a header that is missing or garbage."""
+    response = client.get(reverse("home"), HTTP_X_PRIVACY_REGION=region)
+    assert "ad_id" not in response.cookies
+    assert "With your permission" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("region", "opt_in"),
+    [("", True), ("FR", True), ("FR-75", True), ("JP", True), ("US-TX", False), ("US-VA", False), ("US", False)],
+)
+def test_cookie_opt_in_by_region_fails_safe_when_unknown__R_CK_2(region, opt_in):
+    rules = {
+        "FR": policy.JurisdictionRule(cookie_opt_in_from=date(2011, 1, 1)),
+        "US-TX": policy.JurisdictionRule(honours_signal_from=date(2025, 1, 1)),
+    }
+    assert policy.cookie_opt_in_required(jurisdiction=region, rules=rules, today=date(2026, 12, 1)) is opt_in
+
+
+def test_the_banner_asks_in_opt_in_regions_and_tells_in_opt_out_regions__R_CK_2(client):
+    """R-CK-2: the banner asks for permission only where permission is what it records."""
+    asked = client.get(reverse("home"), HTTP_X_PRIVACY_REGION="FR").content.decode()
+    assert "With your permission we also use performance and functionality cookies and advertising cookies" in asked
+    told = client.get(reverse("privacy_statement")).content.decode()
+    assert BANNER in told
+    assert "permission" not in told.split(BANNER)[1].split("</section>")[0]
+    assert "advertising cookies, which you can turn off" in told
+
+
+@pytest.mark.parametrize("region", ["", "US-TX"])
+def test_under_the_signal_the_banner_offers_accept_all_except_advertising__R_GPC_4(client, region):
+    """R-GPC-4, R-CK-2: where the signal is honoured (an unknown region, which is also opt-in, and Texas) it keeps
+    advertising off, so "Accept all" is not offered as such."""
+    html = client.get(reverse("privacy_statement"), HTTP_X_PRIVACY_REGION=region, **GPC).content.decode()
+    banner = html.split(BANNER)[1].split("</section>")[0]
+    assert ">Accept all except advertising</button>" in banner
+    assert ">Accept all</button>" not in banner
+    assert "advertising cookies stay off" in banner
+    assert "and advertising cookies" not in banner, "the words match the cookies: advertising is off"
+    tool = client.get(reverse("cookies"), HTTP_X_PRIVACY_REGION=region, **GPC).content.decode()
+    assert ">Accept all except advertising</button>" in tool
+    assert ">Accept all</button>" not in tool
+
+
+def test_accepting_under_the_signal_never_says_all_cookies_were_accepted__R_GPC_4(client):
+    response = client.post(reverse("cookies"), {"action": "accept_all"}, **GPC)
+    assert choice_of(response) == cookies.CookieChoice(categories={"performance": True, "advertising": False})
+    html = client.get(response["Location"], **GPC).content.decode()
+    assert "You accepted all cookies." not in html
+    assert "You accepted all cookies except advertising cookies." in html
+
+
+def test_a_member_who_sent_the_signal_before_signing_in_from_an_opt_in_region_finds_nothing_pre_ticked__R_CK_2(
+    client, ads_account
+):
+    """R-CK-2, R-GPC-4: the record the signal made for the visitor says only "advertising off"; once signed in
+    the account's region (France) decides the rest, and it is opt-in."""
+    visitor = Client()  # no region header: the proxy does not say, the account will
+    visitor.get(reverse("home"), **GPC)
+    ads_account.region = "FR"
+    ads_account.save(update_fields=["region"])
+    visitor.force_login(ads_account)
+    html = visitor.get(reverse("cookies"), **GPC).content.decode()
+    assert switches(html) == {"cookies_performance": False, "cookies_advertising": False}
 
 
 @pytest.mark.parametrize("region", ["FR", "GB", "CH", "DE"])
@@ -281,3 +375,32 @@ def test_any_consent_cookie_or_signal_header_is_answered_without_a_server_error_
     client.cookies["privacy_consent"] = consent_cookie
     for url in (reverse("home"), reverse("cookies")):
         assert client.get(url).status_code == HTTPStatus.OK
+
+
+@PROPERTY
+@given(region=header_text, gpc=st.sampled_from(["", "1", "0", "1, 0"]))
+def test_the_banner_words_match_what_is_allowed_for_any_region_header__R_CK_2_R_GPC_4(settings, region, gpc):
+    """R-CK-2, R-GPC-4: whatever the proxy says, the page answers, sets ad_id only where the banner does not ask
+    first, and never offers "Accept all" while the signal keeps advertising off."""
+    settings.PRIVACY_REGION_HEADER = REGION_HEADER
+    response = Client(headers={REGION_HEADER: region, "Sec-GPC": gpc}).get(reverse("home"))
+    assert response.status_code == HTTPStatus.OK
+    banner = response.content.decode().split(BANNER)[1].split("</section>")[0]
+    asks = "With your permission" in banner
+    assert not (asks and "ad_id" in response.cookies), "nothing non-essential before permission"
+    if ">Accept all</button>" in banner:
+        assert "advertising cookies stay off" not in banner
+    if "ad_id" not in response.cookies and not asks:
+        assert "advertising cookies stay off" in banner
+
+
+def test_after_the_signal_stops_an_opt_out_region_is_told_advertising_is_off__R_CK_2_R_GPC_4(client):
+    """R-CK-2: the record the signal made keeps advertising off without a signal now; the banner says so rather
+    than listing advertising cookies as in use."""
+    client.get(reverse("home"), **GPC)
+    response = client.get(reverse("home"))
+    assert "ad_id" not in response.cookies
+    banner = response.content.decode().split(BANNER)[1].split("</section>")[0]
+    assert "Advertising cookies are off on this browser." in banner
+    assert "and advertising cookies" not in banner
+    assert ">Accept all</button>" in banner, "without the signal the visitor may allow them"

@@ -34,6 +34,18 @@ def test_email_page_shows_the_four_categories_and_service_email_always_on__R_EM_
     assert "disabled" in control(html, Choice.EMAIL_SERVICE)
 
 
+def test_a_kids_profile_is_offered_no_marketing_email_and_told_why__R_EM_3(member_client, ads_account):
+    """R-EM-3: the page asks the same rule as the sender (policy.marketing_email_offered)."""
+    html = member_client.get(emails_url(profile_named(ads_account, "Kids"))).content.decode()
+    assert switches(html) == {Choice.EMAIL_SERVICE: True}
+    assert "we send no marketing email for kids profiles" in html
+    response = member_client.post(
+        emails_url(profile_named(ads_account, "Kids")),
+        {"action": "save", "shown": "email_offers", "email_offers": "on"},
+    )
+    assert response.status_code in (HTTPStatus.BAD_REQUEST, HTTPStatus.CONFLICT), "a forged category changes nothing"
+
+
 def test_email_categories_are_registry_entries_of_the_profile__R_EM_1():
     specs = REGISTRY.on_page(Page.EMAILS)
     assert [spec.key for spec in specs] == [*MARKETING, Choice.EMAIL_SERVICE]

@@ -193,7 +193,7 @@ def test_rules_another_request_reads_while_an_admin_change_commits_are_not_kept_
         california.honours_signal_from = None
         california.save()
         # Another request reads the committed (old) rows now and keeps them in the shared cache.
-        run_concurrently(selectors.rules)
+        run_concurrently(lambda: selectors.rules().jurisdictions)
     assert selectors.rules().jurisdictions["US-CA"].honours_signal_from is None
 
 
@@ -253,7 +253,7 @@ def test_the_page_that_applies_the_signal_shows_the_values_it_wrote__R_GPC_3(cli
     assert _without_csrf_tokens(html) == _without_csrf_tokens(fresh)
     if page == "privacy":
         assert switches(html) == {"mic": False, "ba": False}, "the switches show the values the signal wrote"
-    notice = {"account": "All profiles are opted out of all", "profile_add": "is in force on your account"}
+    notice = {"account": "All profiles are opted out of all", "profile_add": "Every profile on your account is"}
     if page in notice:
         assert notice[page] in html, "the notice of the flag the signal set"
 

@@ -9,12 +9,12 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from accounts.models import PhoneNumber
 from accounts.services import phone_delete
-from consent import email, selectors, services
-from consent.choices import Choice
+from consent import email, policy, selectors, services
+from consent.choices import Choice, Page
 from consent.tasks import send_marketing_emails, send_marketing_texts
 from tests.factories import AccountFactory
 from tests.helpers import actor, clean_environment, profile_named, run
@@ -28,13 +28,71 @@ def test_command_queues_every_eligible_profile_and_each_message_can_unsubscribe_
     services.profile_set_choices(
         profile=profile_named(ads_account, "Sam"), values={Choice.EMAIL_OFFERS: False}, actor=actor()
     )
+    other = AccountFactory(primary_profile_name="Robin")
     out = StringIO()
     call_command("send_marketing_email", "--category", Choice.EMAIL_OFFERS, "--batch-size", "1", stdout=out)
-    assert "Queued 2 emails (email_offers) in 2 tasks." in out.getvalue()
-    assert len(mail.outbox) == 2
+    assert "Queued 2 emails (email_offers) for 2 profiles in 2 tasks." in out.getvalue()
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([ads_account.email, other.email])
     for message in mail.outbox:
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert all("for Sam." not in message.body for message in mail.outbox)
+    assert all("for Sam" not in message.body for message in mail.outbox)
+
+
+def test_one_campaign_sends_one_email_per_address_naming_its_profiles_and_none_for_kids__R_EM_3(ads_account):
+    """R-EM-3: Alex, Sam and Kids all allow "Offers and news": one email to the address, naming Alex and Sam;
+    kids profiles get no marketing email. Its one-click link unsubscribes both."""
+    out = StringIO()
+    call_command("send_marketing_email", "--category", Choice.EMAIL_OFFERS, stdout=out)
+    assert "Queued 1 emails (email_offers) for 2 profiles in 1 tasks." in out.getvalue()
+    assert len(mail.outbox) == 1
+    (message,) = mail.outbox
+    assert message.to == [ads_account.email]
+    assert "You get this as Offers and news email for Alex and Sam." in message.body
+    assert "Kids" not in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert Client().post(link.removeprefix(settings.PRIVACY_SITE_URL.rstrip("/"))).status_code == 200
+    assert (
+        selectors.profile_facts(profile=profile_named(ads_account, "Alex"), account=ads_account).values[
+            Choice.EMAIL_OFFERS
+        ]
+        is False
+    )
+    assert (
+        selectors.profile_facts(profile=profile_named(ads_account, "Sam"), account=ads_account).values[
+            Choice.EMAIL_OFFERS
+        ]
+        is False
+    )
+
+
+@pytest.mark.parametrize("batch_size", ["1", "2", "500"])
+def test_no_address_gets_a_campaign_twice_whatever_the_batch_size__R_EM_3(ads_account, batch_size):
+    AccountFactory(primary_profile_name="Robin")
+    call_command(
+        "send_marketing_email", "--category", Choice.EMAIL_SURVEYS, "--batch-size", batch_size, stdout=StringIO()
+    )
+    addresses = [message.to[0] for message in mail.outbox]
+    assert len(addresses) == len(set(addresses)) == 2
+
+
+def test_the_task_groups_a_batch_by_address_and_skips_kids_profiles__R_EM_3(ads_account):
+    ids = [str(profile.pk) for profile in ads_account.profiles.all()]
+    sent = send_marketing_emails.call(profile_ids=ids, category=Choice.EMAIL_NEW_ARRIVALS, subject="New", body="New")
+    assert sent == 1
+    assert "for Alex and Sam." in mail.outbox[0].body
+
+
+def test_kids_profiles_have_no_marketing_email_by_one_rule__R_EM_3(ads_account):
+    """R-EM-3: one rule (policy.marketing_email_offered) for the sender, the eligibility API and the pages."""
+    kids = selectors.profile_facts(profile=profile_named(ads_account, "Kids"), account=ads_account)
+    alex = selectors.profile_facts(profile=profile_named(ads_account, "Alex"), account=ads_account)
+    assert policy.marketing_email_offered(kids) is False
+    assert policy.marketing_email_offered(alex) is True
+    for category in email.marketing_categories():
+        assert policy.marketing_email_allowed(kids, category) is False
+        assert policy.eligibility(kids, has_phone=False)[category] is False
+    assert [spec.key for spec in policy.choices_on_page(kids, Page.EMAILS)] == [Choice.EMAIL_SERVICE]
 
 
 def test_command_refuses_service_email_and_unknown_categories():
@@ -52,7 +110,7 @@ def test_through_the_database_backend_and_its_worker_an_opt_out_after_enqueue_me
         profile=profile_named(ads_account, "Alex"), values={Choice.EMAIL_SURVEYS: False}, actor=actor()
     )
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO(), stderr=StringIO())
-    assert sorted(m.body.split(" email for ")[1].split(".")[0] for m in mail.outbox) == ["Kids", "Sam"]
+    assert [m.body.split(" email for ")[1].split(".")[0] for m in mail.outbox] == ["Sam"], "Kids gets none"
 
 
 def test_marketing_texts_honour_the_categories_and_need_a_number__R_SMS_1_R_SMS_2(ads_account, sms_outbox):

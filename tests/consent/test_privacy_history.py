@@ -202,6 +202,14 @@ EXPECTED = [
     " — by the mobile app, in California, 9 Dec 2026 21:40",
     "Behavioral Advertising stopped applying to Alex because the plan changed to one without ads"
     " — by the system, in California, 8 Dec 2026 09:05",
+    "Surveys (email) stopped applying to Robin because it became a kids profile"
+    " — by support staff, in California, 7 Dec 2026 16:20",
+    "Offers and news (email) stopped applying to Robin because it became a kids profile"
+    " — by support staff, in California, 7 Dec 2026 16:20",
+    "Recommendations (email) stopped applying to Robin because it became a kids profile"
+    " — by support staff, in California, 7 Dec 2026 16:20",
+    "New arrivals (email) stopped applying to Robin because it became a kids profile"
+    " — by support staff, in California, 7 Dec 2026 16:20",
     "Behavioral Advertising stopped applying to Robin because it became a kids profile"
     " — by support staff, in California, 7 Dec 2026 16:20",
     "Behavioral Advertising first set to on for Robin — by the system, in California, 6 Dec 2026 12:00",
@@ -227,10 +235,10 @@ EXPECTED = [
 
 
 def test_every_change_of_every_kind_reads_in_plain_words_newest_first__R_HIST_1(client, lived_in):
-    assert ConsentEvent.objects.filter(account=lived_in).count() == len(EXPECTED) == 29
+    assert ConsentEvent.objects.filter(account=lived_in).count() == len(EXPECTED) == 33
     first = client.get(HISTORY)
     assert sentences(first) == EXPECTED[: history.PAGE_SIZE]
-    assert "29 changes" in first.content.decode()
+    assert "33 changes" in first.content.decode()
     assert sentences(client.get(HISTORY, {"page": 2})) == EXPECTED[history.PAGE_SIZE :]
 
 
@@ -264,7 +272,7 @@ def test_csv_and_json_downloads_carry_the_pages_rows_under_stable_columns__R_HIS
     assert [row["description"] for row in as_csv] == EXPECTED
     assert list(as_csv[0]) == list(history.CSV_COLUMNS)
     assert all(list(row) == list(history.CSV_COLUMNS) for row in as_json)
-    assert as_json[21] == {
+    assert as_json[25] == {
         "time": "2026-12-01T14:02:00+00:00",
         "profile": "Sam",
         "choice": "Behavioral Advertising",
@@ -272,9 +280,9 @@ def test_csv_and_json_downloads_carry_the_pages_rows_under_stable_columns__R_HIS
         "new_value": False,
         "changed_by": "the Global Privacy Control signal from your browser",
         "jurisdiction": "US-CA",
-        "description": EXPECTED[21],
+        "description": EXPECTED[25],
     }
-    assert as_csv[21] == {
+    assert as_csv[25] == {
         "time": "2026-12-01T14:02:00+00:00",
         "profile": "Sam",
         "choice": "Behavioral Advertising",
@@ -282,13 +290,13 @@ def test_csv_and_json_downloads_carry_the_pages_rows_under_stable_columns__R_HIS
         "new_value": "off",
         "changed_by": "the Global Privacy Control signal from your browser",
         "jurisdiction": "US-CA",
-        "description": EXPECTED[21],
+        "description": EXPECTED[25],
     }
     first_set = as_json[-1]
     assert (first_set["old_value"], first_set["new_value"], first_set["changed_by"]) == (None, True, "the system")
     assert as_csv[-1]["old_value"] == ""
-    assert as_json[14]["profile"] is None
-    assert as_csv[14]["profile"] == ""
+    assert as_json[18]["profile"] is None
+    assert as_csv[18]["profile"] == ""
     for each_csv, each_json in zip(as_csv, as_json, strict=True):
         for column in ("old_value", "new_value"):
             value = each_json[column]
@@ -558,10 +566,11 @@ def get_counted(client, count_queries, **params):
     return queries, body
 
 
-# Cold (nothing cached, as in tests/test_query_counts.py): account (with phone), profiles, count, the page.
-# Warm: the account and its profiles come from the shared cache. A download reads no count but the account's
-# devices.
-COLD = {"page": 4, "csv": 4, "json": 4}
+# Cold (nothing cached, as in tests/test_query_counts.py): account (with phone), profiles, count, the page, and
+# on the page the jurisdictions for the cookie banner's words (R-CK-2: asked or told, by region) until the
+# browser has chosen. Warm: the account, its profiles and the jurisdictions come from the shared cache. A
+# download reads no count but the account's devices, and has no banner.
+COLD = {"page": 5, "csv": 4, "json": 4}
 WARM = {"page": 2, "csv": 2, "json": 2}
 
 

@@ -333,3 +333,59 @@ def test_a_posted_form_with_an_error_is_drawn_afresh_not_from_the_cache(member_c
     response = member_client.post(privacy_url(alex), {"action": "save", "shown": "mic ba", "mic": "yes"})
     assert "Send “on” to turn this on" in response.content.decode()
     assert "Send “on” to turn this on" not in member_client.get(privacy_url(alex)).content.decode()
+
+
+def test_opt_out_of_all_says_you_still_see_ads_only_on_a_plan_with_ads__R_PDS_3(client, member_client, ads_account):
+    """R-PDS-3: the explanation matches the plan: no "You will still see ads" where the plan has no ads."""
+    with_ads = member_client.get(privacy_url(profile_named(ads_account, "Sam"))).content.decode()
+    assert "You will still see ads" in with_ads
+    account = AccountFactory(plan=Plan.STANDARD)
+    client.force_login(account)
+    without_ads = client.get(privacy_url(account.profiles.get())).content.decode()
+    assert "You will still see ads" not in without_ads
+    assert "You will still get other marketing messages" in without_ads
+
+
+def test_after_the_signal_opts_all_profiles_out_the_page_names_the_signal_not_the_button__R_PDS_4_R_GPC_3(
+    client, ads_account
+):
+    """R-PDS-4, R-GPC-3: the notice says who turned the account-wide opt-out on, from the event's source."""
+    alex = profile_named(ads_account, "Alex")
+    html = watching(client, ads_account, "Alex").get(privacy_url(alex), **GPC).content.decode()
+    assert "“Opt all profiles out of all” is in force" not in html
+    assert "Your browser sent the Global Privacy Control signal while watching as the primary profile" in html
+
+
+def test_after_support_staff_opt_all_profiles_out_the_page_says_so__R_PDS_4(member_client, ads_account, staff):
+    services.account_opt_all_profiles_out(
+        account=ads_account, from_profile=None, actor=services.Actor(source=Source.ADMIN, acting_user=staff)
+    )
+    html = member_client.get(privacy_url(profile_named(ads_account, "Sam"))).content.decode()
+    assert "Support staff opted every profile on your account out of all" in html
+    assert "“Opt all profiles out of all” is in force" not in html
+
+
+def test_after_the_member_opts_all_profiles_out_the_page_names_the_button__R_PDS_4(member_client, ads_account):
+    alex = profile_named(ads_account, "Alex")
+    html = member_client.post(privacy_url(alex), {"action": "opt_all_profiles"}, follow=True).content.decode()
+    assert "“Opt all profiles out of all” is in force: every profile, including profiles added later" in html
+
+
+def test_when_everything_is_already_off_the_page_says_so_instead_of_offering_the_buttons__R_PDS_3_R_PDS_4(
+    member_client, ads_account
+):
+    """R-PDS-3, R-PDS-4: nothing left to turn off is a statement, not a button that would change nothing."""
+    alex, sam = profile_named(ads_account, "Alex"), profile_named(ads_account, "Sam")
+    member_client.post(privacy_url(sam), {"action": "opt_out_all"})
+    sam_html = member_client.get(privacy_url(sam)).content.decode()
+    assert 'value="opt_out_all"' not in sam_html
+    assert "Everything “Opt out of all” covers is already off for Sam" in sam_html
+    alex_html = member_client.get(privacy_url(alex)).content.decode()
+    assert 'value="opt_out_all"' in alex_html, "Alex still has choices on"
+    assert 'value="opt_all_profiles"' in alex_html
+
+    member_client.post(privacy_url(alex), {"action": "opt_all_profiles"})
+    alex_html = member_client.get(privacy_url(alex)).content.decode()
+    assert 'value="opt_out_all"' not in alex_html
+    assert 'value="opt_all_profiles"' not in alex_html
+    assert "Every profile on your account is already opted out of all" in alex_html

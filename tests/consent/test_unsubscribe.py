@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from consent import email
 from consent.choices import Choice, Source
+from tests.factories import AccountFactory
 from tests.helpers import events_since, last_event_id, profile_named, values_of
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,32 @@ def test_any_unsubscribe_link_is_answered_without_a_server_error_and_changes_not
     response = getattr(Client(), method)(token_path(token))
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert events_since(mark) == []
+
+
+def test_the_link_of_an_email_covering_several_profiles_unsubscribes_each_of_them__R_EM_2_R_EM_3(client, ads_account):
+    alex, sam = profile_named(ads_account, "Alex"), profile_named(ads_account, "Sam")
+    path = token_path(email.unsubscribe_token(profiles=[alex, sam], category=Choice.EMAIL_OFFERS))
+    assert "to the profiles Alex and Sam?" in client.get(path).content.decode()
+    mark = last_event_id()
+    response = client.post(path)
+    assert "Done: Alex and Sam will get no more" in response.content.decode()
+    assert [(name, choice, source) for name, choice, _old, _new, source, _by in events_since(mark)] == [
+        ("Alex", Choice.EMAIL_OFFERS, Source.UNSUBSCRIBE_LINK),
+        ("Sam", Choice.EMAIL_OFFERS, Source.UNSUBSCRIBE_LINK),
+    ]
+
+
+def test_a_link_sent_before_emails_covered_several_profiles_still_works__R_EM_2(client, ads_account):
+    """Links already in inboxes name one profile as a string: they keep working for their 60 days."""
+    sam = profile_named(ads_account, "Sam")
+    old = signing.dumps({"p": str(sam.pk), "c": Choice.EMAIL_OFFERS}, salt=email.UNSUBSCRIBE_SALT, compress=True)
+    assert client.post(token_path(old)).status_code == HTTPStatus.OK
+    assert values_of(sam)[Choice.EMAIL_OFFERS] is False
+
+
+def test_a_link_naming_profiles_of_two_accounts_is_not_valid__R_EM_2(client, ads_account):
+    other = AccountFactory()
+    token = email.unsubscribe_token(
+        profiles=[profile_named(ads_account, "Sam"), other.profiles.get()], category=Choice.EMAIL_OFFERS
+    )
+    assert client.post(token_path(token)).status_code == HTTPStatus.BAD_REQUEST
