@@ -214,6 +214,7 @@ class Choice(StrEnum):
     SMS_SURVEYS = "sms_surveys"
     PHONE_ON_FILE = "phone_on_file"
     EMAIL_CHANGED = "email_changed"
+    SIGNAL_RECEIVED = "signal_received"
 
 
 REGISTRY.register_all(
@@ -362,6 +363,18 @@ REGISTRY.register_all(
         Scope.ACCOUNT,
         None,
         default=False,
+    ),
+    # R-API-2: an honoured Global Privacy Control signal has covered this profile (R-GPC-3), written with source
+    # `gpc` by the signal's own write, so the GPP string's GPC sub-section can say so. A later request without the
+    # signal leaves it on, as it leaves everything the signal turned off (R-GPC-8). No member edits it.
+    ChoiceSpec(
+        Choice.SIGNAL_RECEIVED,
+        "Opt-out preference signal received",
+        "A browser sent Global Privacy Control for this profile where the signal is honoured.",
+        Scope.PROFILE,
+        None,
+        default=False,
+        qualified_label=gettext_noop("Global Privacy Control signal received"),
     ),
     # R-AU-1, R-AU-4: support staff changing the address the account signs in with is recorded as this going on,
     # once per change, so the trail shows when and by whom without either address. No row is kept for it.

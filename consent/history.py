@@ -159,6 +159,8 @@ def _what(event: Mapping[str, Any], subject: str) -> str:
         return gettext("Your phone number was deleted")
     if key == Choice.EMAIL_CHANGED:
         return gettext("Your sign-in email address was changed")
+    if key == Choice.SIGNAL_RECEIVED and new:
+        return gettext("Global Privacy Control signal received for %(subject)s") % values
     if key == Choice.ALL_PROFILES_OPT_OUT:
         if new:
             return gettext("All profiles opted out of all, including profiles added later")

@@ -298,16 +298,20 @@ def cookie_opt_in_required(*, jurisdiction: str, rules: Mapping[str, Jurisdictio
 def signal_values(facts: ProfileFacts) -> dict[str, bool]:
     """R-GPC-3, R-GPC-5, R-GPC-6: what an honoured signal turns off on a profile: every choice the registry
     marks as signal-covered that is on, unless the member explicitly kept it on while the signal was present.
-    Empty: nothing to write.
+    Empty: nothing to write. The first honoured signal also records that it covered the profile (R-API-2).
 
     Like "Opt out of all", a choice the profile does not show (BA on a plan without ads or on a kids profile) is
     turned off too: the opt-out was sent, and a later move to an ad plan or a kids profile becoming a regular
     one must not bring behavioral advertising back without the member's consent (R-GPC-8, R-PDS-5)."""
-    return {
+    wanted = {
         spec.key: False
         for spec in REGISTRY.scoped(Scope.PROFILE)
         if spec.signal and facts.values[spec.key] and not facts.values[signal_consent_key(spec.key)]
     }
+    if not facts.values[Choice.SIGNAL_RECEIVED]:
+        # R-API-2: recorded once, so downstream GPP strings carry the signal (gpp_section).
+        wanted[Choice.SIGNAL_RECEIVED] = True
+    return wanted
 
 
 def signal_covers(*, active_is_primary: bool, is_active_profile: bool) -> bool:
