@@ -131,7 +131,7 @@ def header() -> str:
 
 
 def _usnat_core(fields: Mapping[str, FieldValue]) -> str:
-    bits = []
+    bits: list[str] = []
     for name, width, count in USNAT_CORE:
         value = USNAT_VERSION if name == "Version" else fields[name]
         values = value if isinstance(value, tuple) else (value,)

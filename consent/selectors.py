@@ -10,7 +10,7 @@ from uuid import UUID
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import selectors as account_selectors
-from accounts.models import Account, Profile
+from accounts.models import Account, Plan, Profile
 from common import cache
 from consent import history, policy
 from consent.choices import REGISTRY, Choice, Scope, always
@@ -83,19 +83,33 @@ def facts_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, policy.Profil
 
 
 def facts_and_phone_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, tuple[policy.ProfileFacts, bool]]:
-    """Facts of any profiles, each with whether its account has a phone on file (R-SMS-2), in two queries."""
-    profiles = list(Profile.objects.select_related("account__phone").filter(pk__in=list(profile_ids)))
+    """Facts of any profiles, each with whether its account has a phone on file (R-SMS-2), in two queries of
+    plain rows (no model instances: this is the API's batch read, R-API-1)."""
+    profiles = list(
+        Profile.objects.filter(pk__in=list(profile_ids)).values_list(
+            "pk", "account_id", "is_kids", "is_primary", "account__plan", "account__phone__id"
+        )
+    )
     stored: dict[int, Stored] = {}
-    rows = ChoiceValue.objects.filter(account_id__in={p.account_id for p in profiles}, device=None)
+    rows = ChoiceValue.objects.filter(account_id__in={row[1] for row in profiles}, device=None)
     for account_id, profile_id, choice, value in rows.values_list("account_id", "profile_id", "choice", "value"):
         stored.setdefault(account_id, {}).setdefault(profile_id, {})[choice] = value
-    return {
-        profile.pk: (
-            facts_from(profile=profile, account=profile.account, stored=stored.get(profile.account_id, {})),
-            account_selectors.account_phone(account=profile.account) is not None,
-        )
-        for profile in profiles
-    }
+    # Most profiles share their stored values and flags with many others: each distinct set is read once.
+    known: dict[tuple[object, ...], policy.ProfileFacts] = {}
+    found: dict[UUID, tuple[policy.ProfileFacts, bool]] = {}
+    for pk, account_id, is_kids, is_primary, plan, phone_id in profiles:
+        account_stored = stored.get(account_id, {})
+        own, shared = account_stored.get(pk, {}), account_stored.get(None, {})
+        key = (plan, is_kids, is_primary, *sorted(own.items()), None, *sorted(shared.items()))
+        facts = known.get(key)
+        if facts is None:
+            values = policy.current_values(own, scopes=[Scope.PROFILE])
+            values.update(policy.current_values(shared, scopes=[Scope.ACCOUNT]))
+            facts = known[key] = policy.ProfileFacts(
+                plan_has_ads=Plan.has_ads(plan), is_kids=is_kids, is_primary=is_primary, values=values
+            )
+        found[pk] = (facts, phone_id is not None)
+    return found
 
 
 def mic_audience() -> "QuerySet[Account, tuple[str, object]]":

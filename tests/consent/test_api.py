@@ -66,6 +66,8 @@ def test_eligibility_answers_ba_mic_and_every_page_choice__R_API_1(client, ads_a
             "sms_offers": False,
             "sms_surveys": False,
         },
+        # R-API-2: notices given, not opted out of sale, sharing or targeted advertising, no signal.
+        "gpp": "DBABLA~CVQqAAAAAACA.QA",
     }
 
 
