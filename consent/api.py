@@ -124,10 +124,10 @@ def _body_refusal(request: HttpRequest) -> HttpResponse | None:
     if request.content_type != JSON:
         return problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"send the body as JSON, with Content-Type: {JSON}")
     try:
-        depth = json_bodies.nesting_depth(body.decode("utf-8"))
+        too_deep = json_bodies.deeper_than(body.decode("utf-8"))
     except UnicodeDecodeError:
         return _malformed("the body is not UTF-8")
-    if depth > json_bodies.MAX_DEPTH:
+    if too_deep:
         return _malformed(f"arrays and objects nested deeper than {json_bodies.MAX_DEPTH}")
     return None
 
