@@ -291,9 +291,9 @@ def _json(body: object) -> HttpResponse:
     summary=f"Eligibility of up to {BATCH_MAX} profiles in one read-only request (two queries)",
 )
 def eligibility_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
-    wanted = list(dict.fromkeys(payload.profiles))
-    found = answers.answers(wanted)
-    return _json({"results": list(found.values()), "unknown": [str(pk) for pk in wanted if pk not in found]})
+    results, unknown = answers.answers_json(payload.profiles)
+    body = f'{{"results":{results},"unknown":{json.dumps([str(pk) for pk in unknown])}}}'
+    return HttpResponse(body, content_type=JSON)
 
 
 # The mobile app (R-AD-1, R-PUSH-1, R-DEV-1) ---------------------------------------------------------------------

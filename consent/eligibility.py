@@ -7,7 +7,8 @@ the profile's GPP string.
 batch of a thousand profiles has only a handful of them. An answer is a JSON-ready dict (ids as text).
 """
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 from uuid import UUID
 
@@ -43,14 +44,12 @@ def _decided(
     }
 
 
-def answers(profile_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
-    """The answers of these profiles (any accounts), by profile id, in the order asked; a profile that does
-    not exist is absent. Two queries, whatever the number."""
-    wanted = list(dict.fromkeys(profile_ids))
+def _decide_all(wanted: list[UUID]) -> Iterator[tuple[UUID, dict[str, Any]]]:
+    """Each existing profile of `wanted`, in order, with its decided fields; profiles with the same facts share
+    one (unchanging) dict of them."""
     found = selectors.facts_and_phone_by_profile_id(wanted)
     setup = checks.gpp_setup()
     decided: dict[tuple[int, bool], dict[str, Any]] = {}
-    result: dict[UUID, dict[str, Any]] = {}
     for pk in wanted:
         if pk not in found:
             continue
@@ -58,5 +57,28 @@ def answers(profile_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
         key = (id(facts), has_phone)  # the selector hands out one facts object per distinct set
         if key not in decided:
             decided[key] = _decided(facts, None, has_phone=has_phone, setup=setup)
-        result[pk] = {"profile": str(pk), "device": None, **decided[key]}
-    return result
+        yield pk, decided[key]
+
+
+def answers(profile_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
+    """The answers of these profiles (any accounts), by profile id, in the order asked; a profile that does
+    not exist is absent. One query on PostgreSQL, two elsewhere, whatever the number."""
+    return {
+        pk: {"profile": str(pk), "device": None, **fields}
+        for pk, fields in _decide_all(list(dict.fromkeys(profile_ids)))
+    }
+
+
+def answers_json(profile_ids: Iterable[UUID]) -> tuple[str, list[UUID]]:
+    """The same answers as `answers`, written as one JSON array (the batch endpoint's `results`), and the ids
+    that do not exist. Each distinct answer is encoded once; a profile adds only its id."""
+    wanted = list(dict.fromkeys(profile_ids))
+    encoded: dict[int, str] = {}
+    parts, seen = [], set()
+    for pk, fields in _decide_all(wanted):
+        seen.add(pk)
+        fragment = encoded.get(id(fields))
+        if fragment is None:
+            fragment = encoded[id(fields)] = json.dumps(fields, separators=(",", ":"))[1:-1]
+        parts.append(f'{{"profile":"{pk}","device":null,{fragment}}}')
+    return f"[{','.join(parts)}]", [pk for pk in wanted if pk not in seen]

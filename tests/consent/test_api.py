@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Account, PhoneNumber, Plan, Profile
-from consent import services
+from consent import eligibility, selectors, services
 from consent.api import BATCH_MAX
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope
 from tests.factories import AccountFactory, ProfileFactory
@@ -349,3 +349,26 @@ bodies = st.one_of(
 def test_eligibility_batch_never_answers_a_server_error__R_API_1(ads_account, body, auth):
     response = Client().post("/api/v1/eligibility/batch", body, content_type="application/json", **_headers(auth))
     assert response.status_code in ANSWERS - {HTTPStatus.NOT_FOUND}
+
+
+@pytest.mark.django_db
+def test_the_batch_json_is_the_answers_of_the_one_eligibility_function__R_API_1(ads_account):
+    missing = uuid.uuid4()
+    wanted = [*Profile.objects.values_list("pk", flat=True), missing]
+    results, unknown = eligibility.answers_json(wanted)
+    assert json.loads(results) == list(eligibility.answers(wanted).values())
+    assert unknown == [missing]
+    assert len(json.loads(results)) == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresqls_one_query_reads_the_same_facts_as_the_two_query_form__R_API_1(ads_account):
+    basic = AccountFactory(email="b@example.com", plan=Plan.STANDARD)
+    PhoneNumber.objects.create(account=basic, number="+14155550199")
+    services.choices_set(account=basic, values={Choice.SMS_OFFERS: False}, actor=actor())
+    services.profile_opt_out_of_all(profile=profile_named(ads_account, "Sam"), actor=actor())
+    profiles = Profile.objects.order_by()
+    one, two = selectors._batch_rows_one_query(profiles), selectors._batch_rows_two_queries(profiles)
+    assert sorted(one) == sorted(two)
+    assert len(one) == 4
