@@ -2,9 +2,9 @@
 single and batch endpoints, the change feed): what it may do, by the rules the pages use (consent.policy), and
 the profile's GPP string.
 
-`answers(profile_ids)` is the set-based read: two queries of plain rows however many profiles
-(consent.selectors.facts_and_phone_by_profile_id), and each distinct set of facts is decided once, since a
-batch of a thousand profiles has only a handful of them. An answer is a JSON-ready dict (ids as text).
+`answers(profile_ids)` is the set-based read: one query of plain rows on PostgreSQL, two elsewhere, however many
+profiles (consent.selectors.facts_and_phone_by_profile_id), and each distinct set of facts is decided once, since
+a batch of a thousand profiles has only a few dozen of them. An answer is a JSON-ready dict (ids as text).
 """
 
 import json

@@ -81,7 +81,7 @@ def device_facts(*, device: Device) -> policy.DeviceFacts:
 
 
 def facts_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, policy.ProfileFacts]:
-    """Facts of any profiles, of any accounts, in two queries however many (the API's batch form). Profiles
+    """Facts of any profiles, of any accounts, in one query on PostgreSQL or two elsewhere, however many. Profiles
     that do not exist are simply absent."""
     return {pk: facts for pk, (facts, _has_phone) in facts_and_phone_by_profile_id(profile_ids).items()}
 
