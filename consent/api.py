@@ -288,7 +288,7 @@ def _json(body: object) -> HttpResponse:
     "/eligibility/batch",
     auth=ServiceToken(),
     response=_answers({200: BatchOut}, *BODY, HTTPStatus.UNAUTHORIZED),
-    summary=f"Eligibility of up to {BATCH_MAX} profiles in one read-only request (one query)",
+    summary=f"Eligibility of up to {BATCH_MAX} profiles in one read-only request (one query on PostgreSQL)",
 )
 def eligibility_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
     results, unknown = answers.answers_json(payload.profiles)

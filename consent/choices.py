@@ -132,6 +132,9 @@ class Registry:
 
     def __init__(self) -> None:
         self._specs: dict[str, ChoiceSpec] = {}
+        # scoped() is asked on every decision (a batch of answers asks it thousands of times): kept per scope
+        # until the next register or unregister.
+        self._by_scope: dict[Scope, tuple[ChoiceSpec, ...]] = {}
 
     def register(self, spec: ChoiceSpec) -> ChoiceSpec:
         """Add a choice. One the signal covers brings its companion: the member's explicit consent that the
@@ -139,6 +142,7 @@ class Registry:
         if spec.key in self._specs:
             raise ValueError(f"choice {spec.key!r} is registered already")
         self._specs[spec.key] = spec
+        self._by_scope.clear()
         if spec.signal:
             consent = signal_consent_key(spec.key)
             self._specs[consent] = ChoiceSpec(
@@ -161,6 +165,7 @@ class Registry:
     def unregister(self, key: str) -> None:
         self._specs.pop(signal_consent_key(key), None)
         del self._specs[key]
+        self._by_scope.clear()
 
     def __getitem__(self, key: str) -> ChoiceSpec:
         try:
@@ -175,7 +180,10 @@ class Registry:
         return iter(tuple(self._specs.values()))
 
     def scoped(self, scope: Scope) -> tuple[ChoiceSpec, ...]:
-        return tuple(spec for spec in self if spec.scope == scope)
+        found = self._by_scope.get(scope)
+        if found is None:
+            found = self._by_scope[scope] = tuple(spec for spec in self if spec.scope == scope)
+        return found
 
     def on_page(self, page: Page) -> tuple[ChoiceSpec, ...]:
         return tuple(spec for spec in self if spec.page == page)
