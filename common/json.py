@@ -33,10 +33,18 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
+def deeper_than(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether arrays and objects nest deeper than `limit`: at once when the text holds no more brackets than
+    that (a batch of ids holds two), else by nesting_depth."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    return nesting_depth(text) > limit
+
+
 def loads(body: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     """json.loads, refusing nesting deeper than `max_depth` first (TooDeep). Other malformed input raises
     ValueError (json.JSONDecodeError, UnicodeDecodeError) as json.loads does."""
     text = body.decode("utf-8") if isinstance(body, bytes) else body
-    if nesting_depth(text) > max_depth:
+    if deeper_than(text, max_depth):
         raise TooDeep(f"nested deeper than {max_depth}")
     return json.loads(text)

@@ -10,7 +10,7 @@ class ConsentConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         from accounts import signals
-        from consent import receivers, selectors
+        from consent import checks, receivers, selectors  # noqa: F401  # checks registers the system checks
         from consent.models import Cookie, Jurisdiction
 
         # A jurisdiction or cookie saved or deleted (the admin, a data migration): every process reads the rules

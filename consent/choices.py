@@ -138,6 +138,9 @@ class Registry:
 
     def __init__(self) -> None:
         self._specs: dict[str, ChoiceSpec] = {}
+        # scoped() is asked on every decision (a batch of answers asks it thousands of times): kept per scope
+        # until the next register or unregister.
+        self._by_scope: dict[Scope, tuple[ChoiceSpec, ...]] = {}
 
     def register(self, spec: ChoiceSpec) -> ChoiceSpec:
         """Add a choice. One the signal covers brings its companion: the member's explicit consent that the
@@ -145,6 +148,7 @@ class Registry:
         if spec.key in self._specs:
             raise ValueError(f"choice {spec.key!r} is registered already")
         self._specs[spec.key] = spec
+        self._by_scope.clear()
         if spec.signal:
             consent = signal_consent_key(spec.key)
             self._specs[consent] = ChoiceSpec(
@@ -167,6 +171,7 @@ class Registry:
     def unregister(self, key: str) -> None:
         self._specs.pop(signal_consent_key(key), None)
         del self._specs[key]
+        self._by_scope.clear()
 
     def __getitem__(self, key: str) -> ChoiceSpec:
         try:
@@ -181,7 +186,10 @@ class Registry:
         return iter(tuple(self._specs.values()))
 
     def scoped(self, scope: Scope) -> tuple[ChoiceSpec, ...]:
-        return tuple(spec for spec in self if spec.scope == scope)
+        found = self._by_scope.get(scope)
+        if found is None:
+            found = self._by_scope[scope] = tuple(spec for spec in self if spec.scope == scope)
+        return found
 
     def on_page(self, page: Page) -> tuple[ChoiceSpec, ...]:
         return tuple(spec for spec in self if spec.page == page)
@@ -222,6 +230,7 @@ class Choice(StrEnum):
     EMAIL_CHANGED = "email_changed"
     PHONE_CHANGED = "phone_changed"
     DEVICE_SIGNED_OUT = "device_signed_out"
+    SIGNAL_RECEIVED = "signal_received"
 
 
 REGISTRY.register_all(
@@ -374,6 +383,18 @@ REGISTRY.register_all(
         Scope.ACCOUNT,
         None,
         default=False,
+    ),
+    # R-API-2: an honoured Global Privacy Control signal has covered this profile (R-GPC-3), written with source
+    # `gpc` by the signal's own write, so the GPP string's GPC sub-section can say so. A later request without the
+    # signal leaves it on, as it leaves everything the signal turned off (R-GPC-8). No member edits it.
+    ChoiceSpec(
+        Choice.SIGNAL_RECEIVED,
+        "Opt-out preference signal received",
+        "A browser sent Global Privacy Control for this profile where the signal is honoured.",
+        Scope.PROFILE,
+        None,
+        default=False,
+        qualified_label=gettext_noop("Global Privacy Control signal received"),
     ),
     # R-AU-1, R-AU-4: support staff changing the address the account signs in with is recorded as this going on,
     # once per change, so the trail shows when and by whom without either address. No row is kept for it.

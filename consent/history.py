@@ -175,6 +175,8 @@ def _what(event: Mapping[str, Any], subject: str) -> str:
         return gettext("Your sign-in email address was changed")
     if key == Choice.DEVICE_SIGNED_OUT:
         return capfirst(gettext("%(subject)s was signed out") % values)
+    if key == Choice.SIGNAL_RECEIVED and new:
+        return gettext("Global Privacy Control signal received for %(subject)s") % values
     if key == Choice.ALL_PROFILES_OPT_OUT:
         if new:
             return gettext("All profiles opted out of all, including profiles added later")

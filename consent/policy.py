@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+from consent import gpp
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, signal_consent_key
 
 K = TypeVar("K")
@@ -124,6 +125,87 @@ def changes_of_effect(before: ProfileFacts, after: ProfileFacts) -> list[Change]
 def mic_allowed(facts: ProfileFacts) -> bool:
     """R-PDS-1: every profile has its own MIC choice."""
     return allowed(facts, Choice.MIC)
+
+
+# The GPP string of an answer (R-API-2; docs/downstream.md has the table) ------------------------------------
+
+GPP_MSPA_MODES = ("", "opt_out", "service_provider")
+
+
+@dataclass(frozen=True)
+class GppSetup:
+    """What the business declares, the same for every profile (PRIVACY_GPP_* settings): whether the notices of
+    sale, sharing and targeted advertising and of the right to opt out are given (the privacy pages give them),
+    whether its ad transactions are covered by the IAB MSPA, and if so in which mode."""
+
+    notices_given: bool = True
+    mspa_covered: bool = False
+    mspa_mode: str = ""
+
+
+@dataclass(frozen=True)
+class GppOptOuts:
+    """Opted out of sale, of sharing and of targeted advertising (US National's three opt-outs)."""
+
+    sale: bool
+    sharing: bool
+    targeted_advertising: bool
+
+
+def gpp_opt_outs(facts: ProfileFacts, device: DeviceFacts | None = None) -> GppOptOuts:
+    """R-API-2: the seed pages say behavioral advertising on the ad plan and MIC (marketing on other sites and
+    apps) may each be a sale, a sharing or targeted advertising of personal information. A partner reads one
+    flag per use, so the profile counts as opted out of all three as soon as either choice is off: BA where it
+    applies (allowed_on, so a device limiting ad tracking counts), and MIC. BA that does not exist (a plan
+    without ads, a kids profile) is no advertising at all, so only MIC decides there. The string never allows
+    more than the pages do."""
+    ads_off = behavioral_ads_shown(facts) and not behavioral_ads_allowed(facts, device)
+    out = ads_off or not mic_allowed(facts)
+    return GppOptOuts(sale=out, sharing=out, targeted_advertising=out)
+
+
+def gpp_section(facts: ProfileFacts, device: DeviceFacts | None = None, *, setup: GppSetup) -> gpp.UsNat:
+    """R-API-2: the US National section of the profile's GPP string. Without the notices given, every opt-out
+    reads "opted out" (no sale or sharing may rest on a notice that was not given). No sensitive data is
+    processed for these uses (its fields: not applicable); a kids profile is a known child whose sensitive data
+    has no consent. The GPC sub-section is set once an honoured signal has covered the profile."""
+    notice = gpp.YES if setup.notices_given else gpp.NO
+    opt_outs = gpp_opt_outs(facts, device)
+
+    def opt_out(out: bool) -> int:
+        return gpp.OPTED_OUT if out or not setup.notices_given else gpp.DID_NOT_OPT_OUT
+
+    def mode(name: str) -> int:
+        if not setup.mspa_covered:
+            return gpp.NOT_APPLICABLE
+        return gpp.YES if setup.mspa_mode == name else gpp.NO
+
+    child = gpp.NO if facts.is_kids else gpp.NOT_APPLICABLE  # "No consent" for a known child
+    return gpp.UsNat(
+        fields={
+            "SharingNotice": notice,
+            "SaleOptOutNotice": notice,
+            "SharingOptOutNotice": notice,
+            "TargetedAdvertisingOptOutNotice": notice,
+            "SensitiveDataProcessingOptOutNotice": gpp.NOT_APPLICABLE,
+            "SensitiveDataLimitUseNotice": gpp.NOT_APPLICABLE,
+            "SaleOptOut": opt_out(opt_outs.sale),
+            "SharingOptOut": opt_out(opt_outs.sharing),
+            "TargetedAdvertisingOptOut": opt_out(opt_outs.targeted_advertising),
+            "SensitiveDataProcessing": (gpp.NOT_APPLICABLE,) * 16,
+            "KnownChildSensitiveDataConsents": (child,) * 3,
+            "PersonalDataConsents": gpp.NOT_APPLICABLE,
+            "MspaCoveredTransaction": gpp.YES if setup.mspa_covered else gpp.NO,
+            "MspaOptOutOptionMode": mode("opt_out"),
+            "MspaServiceProviderMode": mode("service_provider"),
+        },
+        gpc=facts.values[Choice.SIGNAL_RECEIVED],
+    )
+
+
+def gpp_string(facts: ProfileFacts, device: DeviceFacts | None = None, *, setup: GppSetup) -> str:
+    """R-API-2: the profile's GPP string (header, US National, its GPC sub-section)."""
+    return gpp.encode(gpp_section(facts, device, setup=setup))
 
 
 def choices_on_page(facts: ProfileFacts, page: Page = Page.PRIVACY) -> tuple[ChoiceSpec, ...]:
@@ -328,16 +410,20 @@ def cookie_opt_in_required(*, jurisdiction: str, rules: Mapping[str, Jurisdictio
 def signal_values(facts: ProfileFacts) -> dict[str, bool]:
     """R-GPC-3, R-GPC-5, R-GPC-6: what an honoured signal turns off on a profile: every choice the registry
     marks as signal-covered that is on, unless the member explicitly kept it on while the signal was present.
-    Empty: nothing to write.
+    Empty: nothing to write. The first honoured signal also records that it covered the profile (R-API-2).
 
     Like "Opt out of all", a choice the profile does not show (BA on a plan without ads or on a kids profile) is
     turned off too: the opt-out was sent, and a later move to an ad plan or a kids profile becoming a regular
     one must not bring behavioral advertising back without the member's consent (R-GPC-8, R-PDS-5)."""
-    return {
+    wanted = {
         spec.key: False
         for spec in REGISTRY.scoped(Scope.PROFILE)
         if spec.signal and facts.values[spec.key] and not facts.values[signal_consent_key(spec.key)]
     }
+    if not facts.values[Choice.SIGNAL_RECEIVED]:
+        # R-API-2: recorded once, so downstream GPP strings carry the signal (gpp_section).
+        wanted[Choice.SIGNAL_RECEIVED] = True
+    return wanted
 
 
 def signal_covers(*, active_is_primary: bool, is_active_profile: bool) -> bool:

@@ -9,10 +9,14 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
+from django.db import connections
+from django.db.models import BooleanField, CharField, Exists, F, Func, Max, OuterRef, QuerySet, UUIDField, Value
+from django.db.models.functions import Cast, Concat
 
 from accounts import selectors as account_selectors
-from accounts.models import Account, Profile
+from accounts.models import Account, Plan, Profile
 from common import cache
 from consent import history, policy
 from consent.choices import EMAIL_CATEGORIES, REGISTRY, Choice, Page, Scope, always
@@ -149,25 +153,81 @@ def account_device(*, account: Account, device_id: UUID) -> Device | None:
 
 
 def facts_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, policy.ProfileFacts]:
-    """Facts of any profiles, of any accounts, in two queries however many (the API's batch form). Profiles
+    """Facts of any profiles, of any accounts, in one query on PostgreSQL or two elsewhere, however many. Profiles
     that do not exist are simply absent."""
     return {pk: facts for pk, (facts, _has_phone) in facts_and_phone_by_profile_id(profile_ids).items()}
 
 
-def facts_and_phone_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, tuple[policy.ProfileFacts, bool]]:
-    """Facts of any profiles, each with whether its account has a phone on file (R-SMS-2), in two queries."""
-    profiles = list(Profile.objects.select_related("account__phone").filter(pk__in=list(profile_ids)))
+# A profile's row for the batch read: id, is_kids, is_primary, its account's plan, whether it has a phone, and the
+# stored values of the profile and of its account, each as sorted (choice key, value) pairs.
+Pairs = tuple[tuple[str, bool], ...]
+BatchRow = tuple[UUID, bool, bool, str, bool, Pairs, Pairs]
+_BATCH_FIELDS = ("pk", "account_id", "is_kids", "is_primary", "account__plan", "account__phone__id")
+
+
+def _batch_rows_one_query(profiles: "QuerySet[Profile]") -> list[BatchRow]:
+    """PostgreSQL: the profiles with their stored values as two arrays of "choice=true" texts each, one query."""
+    pair = Concat("choice", Value("="), Cast("value", output_field=CharField()), output_field=CharField())
+    own = ChoiceValue.objects.filter(profile=OuterRef("pk")).values_list(pair)
+    shared = ChoiceValue.objects.filter(account=OuterRef("account_id"), profile=None, device=None).values_list(pair)
+    parsed: dict[tuple[str, ...], Pairs] = {}
+
+    def pairs(texts: list[str]) -> Pairs:
+        key = tuple(sorted(texts))
+        if key not in parsed:  # few distinct arrays in a batch: each is read once
+            parsed[key] = tuple((choice, value == "true") for choice, _, value in (t.rpartition("=") for t in key))
+        return parsed[key]
+
+    rows = profiles.values_list(*_BATCH_FIELDS, ArraySubquery(own), ArraySubquery(shared))
+    return [
+        (pk, is_kids, is_primary, plan, phone_id is not None, pairs(own_texts), pairs(shared_texts))
+        for pk, _account_id, is_kids, is_primary, plan, phone_id, own_texts, shared_texts in rows
+    ]
+
+
+def _batch_rows_two_queries(profiles: "QuerySet[Profile]") -> list[BatchRow]:
+    """Any database: the profiles, then every stored value of their accounts."""
+    found = list(profiles.values_list(*_BATCH_FIELDS))
     stored: dict[int, Stored] = {}
-    rows = ChoiceValue.objects.filter(account_id__in={p.account_id for p in profiles}, device=None)
+    rows = ChoiceValue.objects.filter(account_id__in={row[1] for row in found}, device=None)
     for account_id, profile_id, choice, value in rows.values_list("account_id", "profile_id", "choice", "value"):
         stored.setdefault(account_id, {}).setdefault(profile_id, {})[choice] = value
-    return {
-        profile.pk: (
-            facts_from(profile=profile, account=profile.account, stored=stored.get(profile.account_id, {})),
-            account_selectors.account_phone(account=profile.account) is not None,
+    batch = []
+    for pk, account_id, is_kids, is_primary, plan, phone_id in found:
+        account_stored = stored.get(account_id, {})
+        own, shared = account_stored.get(pk, {}), account_stored.get(None, {})
+        batch.append(
+            (pk, is_kids, is_primary, plan, phone_id is not None, *(tuple(sorted(d.items())) for d in (own, shared)))
         )
-        for profile in profiles
-    }
+    return batch
+
+
+def facts_and_phone_by_profile_id(profile_ids: Iterable[UUID]) -> dict[UUID, tuple[policy.ProfileFacts, bool]]:
+    """Facts of any profiles, each with whether its account has a phone on file (R-SMS-2): the API's batch read
+    (R-API-1), as plain rows, never model instances. One query on PostgreSQL (the stored values come as arrays,
+    ArraySubquery), two elsewhere. Profiles that do not exist are simply absent."""
+    wanted = list(profile_ids)
+    if connections[Profile.objects.all().db].vendor == "postgresql":
+        # `id = ANY(<one array parameter>)`: not a thousand placeholders that the driver parses on every call.
+        ids = Cast(Value([str(pk) for pk in wanted]), output_field=ArrayField(UUIDField()))
+        asked = Func(F("pk"), ids, template="(%(expressions)s))", arg_joiner=" = ANY(", output_field=BooleanField())
+        rows = _batch_rows_one_query(Profile.objects.filter(asked).order_by())
+    else:
+        rows = _batch_rows_two_queries(Profile.objects.filter(pk__in=wanted).order_by())
+    # Most profiles share their stored values and flags with many others: each distinct set is read once.
+    known: dict[tuple[object, ...], policy.ProfileFacts] = {}
+    found: dict[UUID, tuple[policy.ProfileFacts, bool]] = {}
+    for pk, is_kids, is_primary, plan, has_phone, own, shared in rows:
+        key = (plan, is_kids, is_primary, own, shared)
+        facts = known.get(key)
+        if facts is None:
+            values = policy.current_values(dict(own), scopes=[Scope.PROFILE])
+            values.update(policy.current_values(dict(shared), scopes=[Scope.ACCOUNT]))
+            facts = known[key] = policy.ProfileFacts(
+                plan_has_ads=Plan.has_ads(plan), is_kids=is_kids, is_primary=is_primary, values=values
+            )
+        found[pk] = (facts, has_phone)
+    return found
 
 
 def mic_audience() -> "QuerySet[Account, tuple[str, object]]":

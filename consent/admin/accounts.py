@@ -51,15 +51,15 @@ def _choices_table(facts: policy.ProfileFacts, scope: Scope) -> str:
 def choices_in_effect(facts: policy.ProfileFacts) -> str:
     """A profile's choices as the policy answers them, read at a glance: one line of what is on, one of what is
     off, and one of what does not apply to this profile (BA on a kids profile or a plan without ads). Choices
-    that cannot be turned off (service email) and explicit consents despite the signal that were never given
-    are left out: they would only lengthen every row."""
+    that cannot be turned off (service email), and records no member sets (an explicit consent despite the signal,
+    the signal's having been received) while they are off, are left out: they would only lengthen every row."""
     groups: dict[str, list[str]] = {"on": [], "off": [], "n/a": []}
     for spec in REGISTRY.scoped(Scope.PROFILE):
         if not spec.can_turn_off:
             continue
         applies, allowed = policy.applies(spec, facts), policy.allowed(facts, spec.key)
         group = ("on" if allowed else "off") if applies else "n/a"
-        if spec.signal_consent_for is not None and group != "on":
+        if spec.page is None and group != "on":  # a record no member sets: shown only once it is on
             continue
         groups[group].append(spec.short_label)
     titles = {"on": gettext("On"), "off": gettext("Off"), "n/a": gettext("Does not apply")}

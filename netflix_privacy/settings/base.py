@@ -242,6 +242,13 @@ PRIVACY_GPC_EVERYWHERE = env.bool("PRIVACY_GPC_EVERYWHERE", default=False)
 # R-API-1: the bearer token downstream systems send to /api/v1/eligibility. Empty (the default): the API refuses
 # everyone. Use a long random value (python -c "import secrets; print(secrets.token_urlsafe(32))").
 PRIVACY_API_TOKEN = env.str("PRIVACY_API_TOKEN", default="")
+# R-API-2: what every answer's GPP string declares for the business (docs/downstream.md). The notices of sale,
+# sharing and targeted advertising and of the right to opt out are given (the privacy pages give them): true;
+# ad transactions covered by the IAB Multi-State Privacy Agreement: false; if covered, its mode, "opt_out" or
+# "service_provider" (empty otherwise). A bad combination stops start-up (system check consent.E001).
+PRIVACY_GPP_NOTICES_GIVEN = env.bool("PRIVACY_GPP_NOTICES_GIVEN", default=True)
+PRIVACY_GPP_MSPA_COVERED = env.bool("PRIVACY_GPP_MSPA_COVERED", default=False)
+PRIVACY_GPP_MSPA_MODE = env.str("PRIVACY_GPP_MSPA_MODE", default="")
 # The mobile app's tokens and devices (consent.services.devices). A token stops working after this many days
 # without use; its use is recorded at most once a day, so that is at worst a day sooner after its last request. An
 # account keeps at most this many tokens (issuing one more retires the least recently used) and registers at most

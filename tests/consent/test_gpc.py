@@ -93,6 +93,7 @@ def test_signal_opts_the_active_profile_out_with_gpc_events__R_GPC_3(client, ads
     assert events_since(mark) == [
         ("Sam", Choice.MIC, True, False, Source.GPC, ads_account.email),
         ("Sam", Choice.BA, True, False, Source.GPC, ads_account.email),
+        ("Sam", Choice.SIGNAL_RECEIVED, False, True, Source.GPC, ads_account.email),
     ]
     assert set(ConsentEvent.objects.filter(id__gt=mark).values_list("jurisdiction", flat=True)) == {"US-CA"}
     assert not all_opted_out(ads_account), "only the primary profile's signal covers the account"
@@ -108,9 +109,9 @@ def test_signal_from_the_primary_profile_opts_every_profile_and_later_ones_out__
     by = ads_account.email
     assert events_since(mark) == [
         *(
-            (name, choice, True, False, Source.GPC, by)
+            (name, choice, old, not old, Source.GPC, by)
             for name in ("Alex", "Sam", "Kids")
-            for choice in (Choice.MIC, Choice.BA)
+            for choice, old in ((Choice.MIC, True), (Choice.BA, True), (Choice.SIGNAL_RECEIVED, False))
         ),
         (None, Choice.ALL_PROFILES_OPT_OUT, False, True, Source.GPC, by),
     ]

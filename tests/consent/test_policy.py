@@ -133,6 +133,7 @@ def test_missing_stored_values_are_the_registrys_defaults__R_PDS_7():
         Choice.SMS_OFFERS: True,
         Choice.SMS_SURVEYS: True,
         Choice.PHONE_ON_FILE: False,
+        Choice.SIGNAL_RECEIVED: False,
         Choice.EMAIL_CHANGED: False,
         Choice.PHONE_CHANGED: False,
         Choice.DEVICE_SIGNED_OUT: False,

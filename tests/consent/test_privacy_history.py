@@ -221,6 +221,8 @@ EXPECTED = [
     "Behavioral Advertising turned off for Kids — by support staff, in California, 3 Dec 2026 08:15",
     "Matched Identifier Communications turned off for Kids — by support staff, in California, 3 Dec 2026 08:15",
     "Matched Identifier Communications turned off for Alex — by you, in California, 2 Dec 2026 10:30",
+    "Global Privacy Control signal received for Sam"
+    " — by the Global Privacy Control signal from your browser, in California, 1 Dec 2026 14:02",
     "Behavioral Advertising turned off for Sam"
     " — by the Global Privacy Control signal from your browser, in California, 1 Dec 2026 14:02",
     "Matched Identifier Communications turned off for Sam"
@@ -235,10 +237,10 @@ EXPECTED = [
 
 
 def test_every_change_of_every_kind_reads_in_plain_words_newest_first__R_HIST_1(client, lived_in):
-    assert ConsentEvent.objects.filter(account=lived_in).count() == len(EXPECTED) == 33
+    assert ConsentEvent.objects.filter(account=lived_in).count() == len(EXPECTED) == 34
     first = client.get(HISTORY)
     assert sentences(first) == EXPECTED[: history.PAGE_SIZE]
-    assert "33 changes" in first.content.decode()
+    assert "34 changes" in first.content.decode()
     assert sentences(client.get(HISTORY, {"page": 2})) == EXPECTED[history.PAGE_SIZE :]
 
 
@@ -272,7 +274,7 @@ def test_csv_and_json_downloads_carry_the_pages_rows_under_stable_columns__R_HIS
     assert [row["description"] for row in as_csv] == EXPECTED
     assert list(as_csv[0]) == list(history.CSV_COLUMNS)
     assert all(list(row) == list(history.CSV_COLUMNS) for row in as_json)
-    assert as_json[25] == {
+    assert as_json[26] == {
         "time": "2026-12-01T14:02:00+00:00",
         "profile": "Sam",
         "choice": "Behavioral Advertising",
@@ -280,9 +282,9 @@ def test_csv_and_json_downloads_carry_the_pages_rows_under_stable_columns__R_HIS
         "new_value": False,
         "changed_by": "the Global Privacy Control signal from your browser",
         "jurisdiction": "US-CA",
-        "description": EXPECTED[25],
+        "description": EXPECTED[26],
     }
-    assert as_csv[25] == {
+    assert as_csv[26] == {
         "time": "2026-12-01T14:02:00+00:00",
         "profile": "Sam",
         "choice": "Behavioral Advertising",
@@ -290,7 +292,7 @@ def test_csv_and_json_downloads_carry_the_pages_rows_under_stable_columns__R_HIS
         "new_value": "off",
         "changed_by": "the Global Privacy Control signal from your browser",
         "jurisdiction": "US-CA",
-        "description": EXPECTED[25],
+        "description": EXPECTED[26],
     }
     first_set = as_json[-1]
     assert (first_set["old_value"], first_set["new_value"], first_set["changed_by"]) == (None, True, "the system")
