@@ -20,7 +20,7 @@ where `errors` lists problems with the input (where and what, never the value se
 and each operation lists the statuses it can answer. They never reveal why a credential failed: a missing, wrong
 or expired token, or a wrong password, is 401 with `WWW-Authenticate: Bearer`; malformed input is 400; an unknown
 (or someone else's) profile or device is 404; too many failed sign-ins is 429 with Retry-After; a database that
-does not answer in time is 503 with Retry-After.
+or shared cache that does not answer in time is 503 with Retry-After.
 """
 
 import functools
@@ -34,7 +34,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import RequestDataTooBig
-from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -44,6 +43,7 @@ from ninja.security import HttpBearer
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from common import json as json_bodies
+from common.middleware import UNAVAILABLE
 from common.problems import problem
 from consent import policy, selectors, services
 from consent.choices import Choice
@@ -183,14 +183,18 @@ def _device_limit(request: HttpRequest, exc: services.DeviceLimitReached) -> Htt
     )
 
 
-@api.exception_handler(OperationalError)
-def _database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
-    # As common.middleware.DatabaseUnavailableMiddleware does for pages; the route, never ids or tokens.
+def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # As common.middleware.DatabaseUnavailableMiddleware does for pages, for the database and the shared cache
+    # alike (Redis down is a 503 in the one JSON shape too, not the HTML page); the route, never ids or tokens.
     route = request.resolver_match.route if request.resolver_match else ""
     logger.error("Database unavailable during %s %s", request.method, route, exc_info=exc)
     response = problem(HTTPStatus.SERVICE_UNAVAILABLE, "the service is unavailable for a moment; try again")
     response["Retry-After"] = "5"
     return response
+
+
+for _unavailable in UNAVAILABLE:
+    api.exception_handler(_unavailable)(_database_unavailable)
 
 
 class ProblemItem(Schema):

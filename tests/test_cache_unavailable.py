@@ -36,3 +36,21 @@ def test_pages_answer_503_while_the_cache_is_unreachable():
         assert time.monotonic() - started < 10
     caches.close_all()
     assert client.get("/account/").status_code == HTTPStatus.OK
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, where the API's reads go through the cache
+def test_the_api_answers_a_json_503_while_the_cache_is_unreachable__R_API_1(client, caplog):
+    profile = AccountFactory().profiles.get()
+    with override_settings(CACHES=UNREACHABLE):
+        caches.close_all()
+        response = client.get(
+            f"/api/v1/eligibility?profile={profile.pk}", HTTP_AUTHORIZATION="Bearer test-service-token-0123456789"
+        )
+    caches.close_all()
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "the service is unavailable for a moment; try again", "errors": []}
+    assert int(response["Retry-After"]) > 0
+    assert [r.getMessage() for r in caplog.records if r.name == "consent.api"] == [
+        "Database unavailable during GET api/v1/eligibility"
+    ]
