@@ -57,7 +57,6 @@ def test_a_limit_taken_at_once_holds_in_every_window_on_the_database_cache_on_po
         assert throttle.exhausted("test", "subject", limit=LIMIT, window_seconds=HOUR)
 
 
-@pytest.mark.django_db
 def test_a_use_counts_for_a_whole_window_across_a_lap_boundary():
     with time_machine.travel(START, tick=False) as clock:
         assert throttle.take("test", "subject", limit=1, window_seconds=HOUR)  # 20 s before the lap ends
