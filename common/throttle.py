@@ -1,11 +1,20 @@
 """Limits that hold for the whole site, whichever process or machine answers: counted in the shared cache
 (settings.CACHES), never in a process's memory.
 
-A limit of N per window is N slots, each a key of its own that `cache.add` takes and that expires a window after
-it was taken. `add` is atomic on every cache shared by processes that Django ships or that production uses
-(Redis's SET NX, the database cache's unique key), so two requests at once, on two machines, never take the same
-slot: a limit is never exceeded, where a read-then-write counter (get, then set or incr on the database cache)
-could be. Subjects are hashed: no email address, phone number or IP address is a cache key.
+A limit of N per window is N slots. A slot is taken at most once per *lap* (the window's length, counted from
+the epoch) under a key of that slot and lap that is never taken again: `cache.add` of a key no one has written
+is atomic on every cache shared by processes that Django ships or that production uses (Redis's SET NX, the
+database cache's unique key), so two requests at once, on two machines, never take the same slot. A slot taken
+in one lap is free in the next only once a whole window has passed since that take (its time is the key's
+value). Keys are never reused because an expired key is not safe to take again on every cache: Django's
+database cache overwrites an expired row with an UPDATE, which two requests on PostgreSQL can both do, each
+told it won.
+
+At a lap's boundary, two requests (or two machines' clocks a moment apart) can each take one slot for a
+different lap at once; each reads the neighbouring laps' keys after its own write, so at least one sees the
+other's take within the window and lets the slot go unused: the limit still holds.
+Clocks are compared across machines (keep them in sync). Subjects are hashed: no email address, phone number
+or IP address is a cache key.
 
 The slots live in the cache alias "throttles" (store()): with Django's database cache, the embedded default, a
 table of its own, so that no flood of other keys can make Django cull a live slot (settings.CACHES); with
@@ -13,6 +22,7 @@ Redis, the one shared cache.
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import BaseCache, cache, caches
@@ -25,19 +35,48 @@ def store() -> BaseCache:
     return caches[STORE] if STORE in settings.CACHES else cache
 
 
-def _slot_key(name: str, subject: str, slot: int) -> str:
+def _slot_key(name: str, subject: str, slot: int, lap: int) -> str:
     digest = hashlib.sha256(f"{name}\x00{subject}".encode()).hexdigest()
-    return f"throttle:{name}:{digest}:{slot}"
+    return f"throttle:{name}:{digest}:{slot}:{lap}"
+
+
+def _taken_within(value: object, now: float, window_seconds: int) -> bool:
+    """Whether a slot's key holds a take less than a window before `now`."""
+    return isinstance(value, float) and value > now - window_seconds
 
 
 def take(name: str, subject: str, *, limit: int, window_seconds: int) -> bool:
     """Use one of the `limit` uses `subject` has in any `window_seconds`; False, using nothing, when none is
     left."""
-    slots = store()
-    return any(slots.add(_slot_key(name, subject, slot), 1, timeout=window_seconds) for slot in range(max(limit, 0)))
+    kept = store()
+    now = time.time()
+    lap = int(now // window_seconds)
+    slots = range(max(limit, 0))
+    previous = {slot: _slot_key(name, subject, slot, lap - 1) for slot in slots}
+    current = {slot: _slot_key(name, subject, slot, lap) for slot in slots}
+    found = kept.get_many([*previous.values(), *current.values()])
+    for slot in slots:
+        if current[slot] in found or _taken_within(found.get(previous[slot]), now, window_seconds):
+            continue
+        # Kept for two windows: a take late in this lap still counts in the next.
+        if not kept.add(current[slot], now, timeout=2 * window_seconds):
+            continue  # taken at the same moment by another request
+        neighbours = kept.get_many([previous[slot], _slot_key(name, subject, slot, lap + 1)])
+        if any(_taken_within(value, now, window_seconds) for value in neighbours.values()):
+            continue  # taken at the same moment for the lap before or after (a clock a moment ahead): let it go
+        return True
+    return False
 
 
-def exhausted(name: str, subject: str, *, limit: int) -> bool:
+def exhausted(name: str, subject: str, *, limit: int, window_seconds: int) -> bool:
     """Whether every use of `subject` is taken, without using one."""
-    keys = [_slot_key(name, subject, slot) for slot in range(max(limit, 0))]
-    return len(store().get_many(keys)) >= len(keys)
+    kept = store()
+    now = time.time()
+    lap = int(now // window_seconds)
+    slots = range(max(limit, 0))
+    keys = {slot: (_slot_key(name, subject, slot, lap - 1), _slot_key(name, subject, slot, lap)) for slot in slots}
+    found = kept.get_many([key for pair in keys.values() for key in pair])
+    return all(
+        current in found or _taken_within(found.get(previous), now, window_seconds)
+        for previous, current in keys.values()
+    )

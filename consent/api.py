@@ -20,7 +20,7 @@ where `errors` lists problems with the input (where and what, never the value se
 and each operation lists the statuses it can answer. They never reveal why a credential failed: a missing, wrong
 or expired token, or a wrong password, is 401 with `WWW-Authenticate: Bearer`; malformed input is 400; an unknown
 (or someone else's) profile or device is 404; too many failed sign-ins is 429 with Retry-After; a database that
-does not answer in time is 503 with Retry-After.
+or shared cache that does not answer in time is 503 with Retry-After.
 """
 
 import functools
