@@ -56,7 +56,7 @@ def changes(page) -> list[str]:
 @pytest.mark.usefixtures("history_of_the_demo_member")
 def test_member_opens_filters_and_downloads_the_history__R_HIST_1(page):
     open_history_by_keyboard(page)
-    expect(page.get_by_role("heading", level=2, name="10 changes")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="11 changes")).to_be_visible()
     shown = changes(page)
     assert shown[0].startswith("Behavioral Advertising turned off for Kids")
     assert "by support staff, in California" in shown[0]
@@ -65,11 +65,12 @@ def test_member_opens_filters_and_downloads_the_history__R_HIST_1(page):
         and "by the Global Privacy Control signal from your browser, in California" in line
         for line in shown
     )
+    assert any(line.startswith("Global Privacy Control signal received for Sam") for line in shown), shown
     assert "admin@example.com" not in page.content()
 
     page.get_by_label("Show changes for").select_option(label="Sam")
     page.get_by_role("button", name="Show").press("Enter")
-    expect(page.get_by_role("heading", level=2, name="4 changes")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="5 changes")).to_be_visible()
     sam_only = changes(page)
     assert all(" for Sam" in line for line in sam_only), sam_only
     expect(page.get_by_label("Show changes for")).to_have_value(re.compile("[0-9a-f-]{36}"))
