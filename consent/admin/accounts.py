@@ -132,7 +132,9 @@ class PhoneNumberInline(admin.StackedInline):
     form = PhoneNumberAdminForm
     formset = PhoneNumberFormSet
     fields = ["number"]
-    extra = 0
+    # One number at most: an account without one shows its one empty field (a blank one saves nothing), so the
+    # admin never offers "Add another Phone number"; with one on file there is no room for another.
+    extra = 1
     max_num = 1
 
     # Whoever holds the number can reset the password by text: adding, replacing or deleting it needs

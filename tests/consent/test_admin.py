@@ -5,7 +5,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from accounts.models import Account, Plan
+from accounts.models import Account, PhoneNumber, Plan
 from consent import email, services
 from consent.choices import Choice, Source
 from consent.models import ConsentEvent
@@ -226,3 +226,21 @@ def test_staff_set_and_delete_the_phone_through_the_services(staff_client, ads_a
     data = change_form_data(staff_client, url, **{"phone-0-DELETE": "on"})
     assert staff_client.post(url, data).status_code == HTTPStatus.FOUND
     assert not Account.objects.filter(pk=ads_account.pk, phone__isnull=False).exists()
+
+
+@pytest.mark.parametrize("has_phone", [False, True])
+def test_the_account_page_in_the_admin_never_offers_another_phone(staff_client, ads_account, has_phone):
+    """One number is the most an account has: none on file shows its one field, one on file no room for more, so
+    the admin's script has no "Add another Phone number" to offer (it does so only below MAX_NUM_FORMS)."""
+    if has_phone:
+        PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    html = staff_client.get(reverse("admin:accounts_account_change", args=[ads_account.pk])).content.decode()
+    assert 'name="phone-TOTAL_FORMS" value="1"' in html
+    assert 'name="phone-MAX_NUM_FORMS" value="1"' in html
+    assert 'name="phone-0-number"' in html
+
+
+def test_staff_saving_an_account_without_a_phone_adds_none(staff_client, ads_account):
+    url = reverse("admin:accounts_account_change", args=[ads_account.pk])
+    assert staff_client.post(url, change_form_data(staff_client, url)).status_code == HTTPStatus.FOUND
+    assert not PhoneNumber.objects.filter(account=ads_account).exists()
