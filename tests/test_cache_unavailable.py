@@ -52,21 +52,3 @@ def test_the_api_answers_a_json_503_while_the_cache_is_unreachable():
     assert response["Content-Type"] == "application/json"
     assert set(response.json()) == {"detail", "errors"}
     assert response["Retry-After"]
-
-
-@pytest.mark.django_db(transaction=True)  # outside a transaction, where the API's reads go through the cache
-def test_an_eligibility_lookup_answers_a_json_503_while_the_cache_is_unreachable__R_API_1(client, caplog):
-    profile = AccountFactory().profiles.get()
-    with override_settings(CACHES=UNREACHABLE):
-        caches.close_all()
-        response = client.get(
-            f"/api/v1/eligibility?profile={profile.pk}", HTTP_AUTHORIZATION="Bearer test-service-token-0123456789"
-        )
-    caches.close_all()
-    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
-    assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"detail": "the service is unavailable for a moment; try again", "errors": []}
-    assert int(response["Retry-After"]) > 0
-    assert [r.getMessage() for r in caplog.records if r.name == "consent.api"] == [
-        "Database unavailable during GET api/v1/eligibility"
-    ]
