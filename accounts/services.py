@@ -143,6 +143,7 @@ def phone_set(*, account: Account, number: str) -> bool:
     PasswordResetCode.objects.filter(account=account).delete()
     if phone is None:
         PhoneNumber.objects.create(account=account, number=number)
+        signals.phone_added.send(sender=PhoneNumber, account=account)
         return True
     phone.number = number
     phone.save(update_fields=["number", "updated_at"])

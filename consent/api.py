@@ -26,7 +26,9 @@ does not answer in time is 503 with Retry-After.
 import functools
 import hmac
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 from uuid import UUID
@@ -36,7 +38,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import RequestDataTooBig
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
@@ -44,6 +46,7 @@ from ninja.security import HttpBearer
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from common import json as json_bodies
+from common import replica, throttle
 from common.problems import problem
 from consent import policy, selectors, services
 from consent.choices import Choice
@@ -183,6 +186,30 @@ def _device_limit(request: HttpRequest, exc: services.DeviceLimitReached) -> Htt
     )
 
 
+class FeedGone(Exception):
+    """A cursor from before the feed's retention horizon: entries after it may have been purged (R-AU-3)."""
+
+
+class FeedBusy(Exception):
+    """More feed pages this second than PRIVACY_FEED_PAGES_PER_SECOND allows the token."""
+
+
+@api.exception_handler(FeedGone)
+def _feed_gone(request: HttpRequest, exc: FeedGone) -> HttpResponse:
+    return problem(
+        HTTPStatus.GONE,
+        "this cursor is older than the feed keeps: rebuild your copy (POST /api/v1/eligibility/batch for the "
+        "profiles you hold), then follow the feed from GET /api/v1/changes/cursor, taken before you rebuild",
+    )
+
+
+@api.exception_handler(FeedBusy)
+def _feed_busy(request: HttpRequest, exc: FeedBusy) -> HttpResponse:
+    response = problem(HTTPStatus.TOO_MANY_REQUESTS, "too many feed pages this second; try again in a second")
+    response["Retry-After"] = "1"
+    return response
+
+
 @api.exception_handler(OperationalError)
 def _database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
     # As common.middleware.DatabaseUnavailableMiddleware does for pages; the route, never ids or tokens.
@@ -288,6 +315,122 @@ def eligibility_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
         "results": [_answer(pk, found[pk][0], has_phone=found[pk][1]) for pk in wanted if pk in found],
         "unknown": [pk for pk in wanted if pk not in found],
     }
+
+
+# The change feed (R-API-3) ------------------------------------------------------------------------------------
+
+FEED_LIMIT_MAX = 1000
+FEED_LIMIT_DEFAULT = 100
+CURSOR = re.compile(r"^(\d{1,19})\.(\d{1,19})$")
+BIGINT_MAX = 2**63 - 1
+
+
+def feed_answers(profile_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
+    """The answer of each profile that exists, as the eligibility API gives it: the feed's one source of answers."""
+    found = selectors.facts_and_phone_by_profile_id(profile_ids)
+    return {pk: _answer(pk, facts, has_phone=has_phone) for pk, (facts, has_phone) in found.items()}
+
+
+def _cursor(position: selectors.FeedPosition) -> str:
+    return f"{position[0]}.{position[1]}"
+
+
+def _position(cursor: str | None) -> selectors.FeedPosition:
+    """The parameter's position (its pattern already checked); FEED_START without one. 410 when older than the
+    retention horizon, 400 past the largest position."""
+    if cursor is None:
+        position = selectors.FEED_START
+    else:
+        match = CURSOR.match(cursor)
+        if match is None:  # pragma: no cover - the parameter's pattern refuses it first
+            raise HttpError(HTTPStatus.BAD_REQUEST, "malformed cursor")
+        position = (int(match[1]), int(match[2]))
+        if max(position) > BIGINT_MAX:
+            raise ValidationError([{"loc": ["query", "after"], "msg": "not a cursor the feed gave"}])
+    if position < selectors.feed_horizon():
+        raise FeedGone
+    return position
+
+
+def _feed_take(request: HttpRequest) -> None:
+    # Per token: the service token is the one caller identity (request.auth); the throttle hashes it.
+    if not throttle.take("feed", str(request.auth), limit=settings.PRIVACY_FEED_PAGES_PER_SECOND, window_seconds=1):  # type: ignore[attr-defined]
+        raise FeedBusy
+
+
+class FeedChange(Schema):
+    cursor: str = Field(description="This entry's position: pass it as `after` to continue after it.")
+    profile: UUID
+    changed_at: datetime = Field(description="When the change was made.")
+    answer: Eligibility | None = Field(
+        description="The profile's answer as this page was read: the change's, or a later one's (which has an "
+        "entry of its own further on). Null when the profile no longer exists: drop it."
+    )
+
+
+class FeedPage(Schema):
+    changes: list[FeedChange] = Field(description="In feed order: apply them in this order.")
+    next: str = Field(description="Pass as `after` for the next page (the last entry's cursor, or `after` again).")
+    more: bool = Field(description="Whether more entries were ready: ask again at once rather than wait.")
+
+
+class FeedCursor(Schema):
+    cursor: str = Field(description="The feed's head: following from here gives every change made from now on.")
+
+
+@api.get(
+    "/changes",
+    auth=ServiceToken(),
+    response=_answers(
+        {200: FeedPage},
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.UNAUTHORIZED,
+        HTTPStatus.GONE,
+        HTTPStatus.TOO_MANY_REQUESTS,
+    ),
+    summary="Every change of a profile's eligibility, in an order to follow with a cursor",
+    description="Entries of a transaction appear once it and every older transaction have ended, so one that "
+    "commits late is never skipped: it comes after every cursor already given. A cursor older than the feed's "
+    "retention (24 calendar months, R-AU-3), or none once anything was purged, is 410 Gone.",
+)
+def changes(
+    request: HttpRequest,
+    after: str | None = Query(
+        None, pattern=CURSOR.pattern, max_length=39, description="A cursor the feed gave; none: the start."
+    ),
+    limit: int = Query(FEED_LIMIT_DEFAULT, ge=1, le=FEED_LIMIT_MAX),
+) -> dict[str, Any]:
+    _feed_take(request)
+    with replica.reads():
+        start = _position(after)
+        entries = selectors.feed_page(after=start, limit=limit + 1)
+        more, entries = len(entries) > limit, entries[:limit]
+        answers = feed_answers({entry.profile_id for entry in entries})
+    return {
+        "changes": [
+            {
+                "cursor": _cursor(entry.position),
+                "profile": entry.profile_id,
+                "changed_at": entry.changed_at,
+                "answer": answers.get(entry.profile_id),
+            }
+            for entry in entries
+        ],
+        "next": _cursor(entries[-1].position if entries else start),
+        "more": more,
+    }
+
+
+@api.get(
+    "/changes/cursor",
+    auth=ServiceToken(),
+    response=_answers({200: FeedCursor}, HTTPStatus.UNAUTHORIZED, HTTPStatus.TOO_MANY_REQUESTS),
+    summary="The change feed's head, to follow from once a copy is built",
+)
+def changes_cursor(request: HttpRequest) -> dict[str, Any]:
+    _feed_take(request)
+    with replica.reads():
+        return {"cursor": _cursor(selectors.feed_head())}
 
 
 # The mobile app (R-AD-1, R-PUSH-1, R-DEV-1) ---------------------------------------------------------------------

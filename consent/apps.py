@@ -26,4 +26,5 @@ class ConsentConfig(AppConfig):
             receivers.audit_change_of_effect, dispatch_uid="consent_audit_change_of_effect"
         )
         signals.phone_deleted.connect(receivers.record_phone_deleted, dispatch_uid="consent_phone_deleted")
+        signals.phone_added.connect(receivers.record_phone_added, dispatch_uid="consent_phone_added")
         signals.email_changed.connect(receivers.record_email_changed, dispatch_uid="consent_email_changed")

@@ -31,3 +31,7 @@ def record_phone_deleted(sender: type, *, account: Account, acting_user: Account
 
 def record_email_changed(sender: type, *, account: Account, acting_user: Account | None, **kwargs: Any) -> None:
     services.account_email_changed(account=account, acting_user=acting_user)
+
+
+def record_phone_added(sender: type, *, account: Account, **kwargs: Any) -> None:
+    services.account_phone_added(account=account)

@@ -7,7 +7,9 @@ One module per area; callers use the names below (`from consent import services;
   change of a choice's effect);
 - `signal`: an honoured Global Privacy Control signal applied to the account;
 - `communications`: one-click unsubscribe, inbound STOP, the phone's deletion and the email's change on the trail;
-- `devices`: the mobile app's devices and tokens (their lifetime and per-account limits).
+- `devices`: the mobile app's devices and tokens (their lifetime and per-account limits);
+- `feed`: the change feed's entries (R-API-3), written in the transaction of each change that may alter an
+  answer, and their retention purge.
 """
 
 from consent.services.choices import (
@@ -26,6 +28,7 @@ from consent.services.choices import (
 )
 from consent.services.communications import (
     account_email_changed,
+    account_phone_added,
     account_phone_deleted,
     profile_unsubscribe,
     texts_stop,
@@ -38,6 +41,7 @@ from consent.services.devices import (
     app_token_use,
     device_register,
 )
+from consent.services.feed import feed_purge_before, feed_record
 from consent.services.signal import signal_apply, signal_covered
 
 __all__ = [
@@ -49,6 +53,7 @@ __all__ = [
     "WrongScope",
     "account_email_changed",
     "account_opt_all_profiles_out",
+    "account_phone_added",
     "account_phone_deleted",
     "app_token_issue",
     "app_token_revoke",
@@ -58,6 +63,8 @@ __all__ = [
     "choices_set",
     "device_event_ref",
     "device_register",
+    "feed_purge_before",
+    "feed_record",
     "profile_opt_out_of_all",
     "profile_record_initial_choices",
     "profile_set_choices",
