@@ -4,6 +4,9 @@
   profiles per request, authenticated with the service token from PRIVACY_API_TOKEN (compared in constant time).
   Every answer comes from consent.selectors (the facts the pages read) and consent.policy (the rules the pages
   apply), so the API and the pages cannot disagree.
+- The change feed (R-API-3): every change of a profile's answer, followed with a cursor (`GET /changes?after=`),
+  never skipping one that committed late; its head at `GET /changes/cursor`. Same service token; at most
+  PRIVACY_FEED_PAGES_PER_SECOND pages a second (429); a cursor older than the retention (R-AU-3) is 410 Gone.
 - The mobile app (R-AD-1, R-PUSH-1, R-DEV-1): a member exchanges email and password for an app token (throttled
   by django-axes like the sign-in page), then registers or updates a device with that token, and can revoke the
   token or every token of the account. A token stops working after PRIVACY_APP_TOKEN_IDLE_DAYS (90) days
@@ -19,8 +22,8 @@ Errors: every error is JSON in one shape, `{"detail": "<in words>", "errors": [{
 where `errors` lists problems with the input (where and what, never the value sent back) and is empty otherwise,
 and each operation lists the statuses it can answer. They never reveal why a credential failed: a missing, wrong
 or expired token, or a wrong password, is 401 with `WWW-Authenticate: Bearer`; malformed input is 400; an unknown
-(or someone else's) profile or device is 404; too many failed sign-ins is 429 with Retry-After; a database that
-does not answer in time is 503 with Retry-After.
+(or someone else's) profile or device is 404; a feed cursor older than the retention is 410; too many failed
+sign-ins or feed pages is 429 with Retry-After; a database that does not answer in time is 503 with Retry-After.
 """
 
 import functools
