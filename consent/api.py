@@ -3,7 +3,8 @@
 - Downstream systems (R-API-1): read-only eligibility, one profile (optionally on one device) or up to 1,000
   profiles per request, authenticated with the service token from PRIVACY_API_TOKEN (compared in constant time).
   Every answer comes from consent.selectors (the facts the pages read) and consent.policy (the rules the pages
-  apply), so the API and the pages cannot disagree.
+  apply), so the API and the pages cannot disagree. With DATABASE_REPLICA_URL set, these reads (and the feed's)
+  go to the replica (common/replica.py).
 - The change feed (R-API-3): every change of a profile's answer, followed with a cursor (`GET /changes?after=`),
   never skipping one that committed late; its head at `GET /changes/cursor`. Same service token; at most
   PRIVACY_FEED_PAGES_PER_SECOND pages a second (429); a cursor older than the retention (R-AU-3) is 410 Gone.
@@ -291,17 +292,18 @@ def _answer(
     summary="May this profile (on this device) get behavioral ads, MIC, each email and text category",
 )
 def eligibility(request: HttpRequest, profile: UUID, device: UUID | None = None) -> dict[str, Any]:
-    found = Profile.objects.select_related("account__phone").filter(pk=profile).first()
-    if found is None:
-        raise Http404("unknown profile")
-    device_facts = None
-    if device is not None:
-        the_device = Device.objects.filter(pk=device, account_id=found.account_id).first()
-        if the_device is None:  # unknown, or another account's: the same answer
-            raise Http404("unknown device")
-        device_facts = selectors.device_facts(device=the_device)
-    facts = selectors.profile_facts(profile=found, account=found.account)
-    has_phone = account_selectors.account_phone(account=found.account) is not None
+    with replica.reads():
+        found = Profile.objects.select_related("account__phone").filter(pk=profile).first()
+        if found is None:
+            raise Http404("unknown profile")
+        device_facts = None
+        if device is not None:
+            the_device = Device.objects.filter(pk=device, account_id=found.account_id).first()
+            if the_device is None:  # unknown, or another account's: the same answer
+                raise Http404("unknown device")
+            device_facts = selectors.device_facts(device=the_device)
+        facts = selectors.profile_facts(profile=found, account=found.account)
+        has_phone = account_selectors.account_phone(account=found.account) is not None
     return _answer(found.pk, facts, device, device_facts, has_phone=has_phone)
 
 
@@ -313,7 +315,8 @@ def eligibility(request: HttpRequest, profile: UUID, device: UUID | None = None)
 )
 def eligibility_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     wanted = list(dict.fromkeys(payload.profiles))
-    found = selectors.facts_and_phone_by_profile_id(wanted)
+    with replica.reads():
+        found = selectors.facts_and_phone_by_profile_id(wanted)
     return {
         "results": [_answer(pk, found[pk][0], has_phone=found[pk][1]) for pk in wanted if pk in found],
         "unknown": [pk for pk in wanted if pk not in found],
