@@ -352,19 +352,18 @@ class TransactionId(_VendorFunc):
     elsewhere = "0"
 
 
-class SnapshotXmin(_VendorFunc):
-    """The oldest transaction still running when this statement's snapshot was taken (on a standby: as far as it
-    has replayed): every transaction with a lower id has committed or rolled back, so no row stamped with a
-    lower TransactionId can appear later. Elsewhere, above every id (SQLite's writers commit in id order)."""
+class CompleteBelow(_VendorFunc):
+    """The transaction id below which every transaction has ended, as this statement's snapshot sees it: the
+    snapshot's xmin, the oldest transaction still running (on a standby, as far as it has replayed). No row
+    stamped with a lower TransactionId can appear later. Should the reading transaction itself have written, its
+    own rows count too (a transaction reads its own writes; the API's reads never write). Elsewhere, above every
+    id: SQLite's writers commit one at a time, in id order."""
 
-    template = "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint)"
+    template = (
+        "(GREATEST(pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
+        " pg_current_xact_id_if_assigned()::text::bigint + 1))"
+    )
     elsewhere = str(2**63 - 1)
-
-
-class OwnTransactionId(_VendorFunc):
-    """This session's own transaction id if it has one (it wrote), else NULL: a transaction reads its own rows."""
-
-    template = "(pg_current_xact_id_if_assigned()::text::bigint)"
 
 
 class EligibilityChange(models.Model):

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BigIntegerField, Exists, F, Func, OuterRef, QuerySet, Value
+from django.db.models.lookups import GreaterThan
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
@@ -17,6 +18,7 @@ from consent import history, policy
 from consent.choices import REGISTRY, Choice, Scope, always
 from consent.models import (
     ChoiceValue,
+    CompleteBelow,
     ConsentEvent,
     Cookie,
     CookieCategory,
@@ -24,8 +26,6 @@ from consent.models import (
     EligibilityChange,
     EligibilityFeedHorizon,
     Jurisdiction,
-    OwnTransactionId,
-    SnapshotXmin,
 )
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
@@ -241,10 +241,18 @@ class FeedEntry:
     changed_at: datetime
 
 
+class FeedOrder(Func):
+    """(txid, id) as one row value, compared as a whole: the index on the feed's order then starts right after the
+    cursor, however many entries one transaction wrote."""
+
+    template = "(%(expressions)s)"
+    output_field = BigIntegerField()
+
+
 def _complete_entries() -> "QuerySet[EligibilityChange]":
     """Entries no transaction can still add to or come before: those of transactions older than every one still
     running (and the reader's own, should it have written any). On SQLite every committed entry."""
-    return EligibilityChange.objects.filter(Q(txid__lt=SnapshotXmin()) | Q(txid=OwnTransactionId()))
+    return EligibilityChange.objects.filter(txid__lt=CompleteBelow())
 
 
 def feed_page(*, after: FeedPosition, limit: int) -> list[FeedEntry]:
@@ -253,8 +261,7 @@ def feed_page(*, after: FeedPosition, limit: int) -> list[FeedEntry]:
     txid, entry_id = after
     rows = (
         _complete_entries()
-        .filter(txid__gte=txid)
-        .filter(Q(txid__gt=txid) | Q(id__gt=entry_id))
+        .filter(GreaterThan(FeedOrder(F("txid"), F("id")), FeedOrder(Value(txid), Value(entry_id))))
         .order_by("txid", "id")
         .values_list("txid", "id", "profile_id", "created_at")[:limit]
     )
