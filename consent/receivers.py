@@ -35,3 +35,7 @@ def record_email_changed(sender: type, *, account: Account, acting_user: Account
 
 def record_phone_added(sender: type, *, account: Account, **kwargs: Any) -> None:
     services.account_phone_added(account=account)
+
+
+def record_profile_deleted(sender: type, *, instance: Profile, **kwargs: Any) -> None:
+    services.feed_record_profile_deleted(profile=instance)

@@ -41,7 +41,7 @@ from consent.services.devices import (
     app_token_use,
     device_register,
 )
-from consent.services.feed import feed_purge_before, feed_record
+from consent.services.feed import feed_purge_before, feed_record, feed_record_profile_deleted
 from consent.services.signal import signal_apply, signal_covered
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "device_register",
     "feed_purge_before",
     "feed_record",
+    "feed_record_profile_deleted",
     "profile_opt_out_of_all",
     "profile_record_initial_choices",
     "profile_set_choices",

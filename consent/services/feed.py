@@ -25,6 +25,12 @@ def feed_record(*, account: Account, profile_ids: Iterable[UUID] | None = None) 
     return len(ids)
 
 
+def feed_record_profile_deleted(*, profile: Profile) -> None:
+    """A profile is being deleted (on its own, or with its account): one entry, whose answer the feed then gives
+    as null. Called (through Django's pre_delete) inside the deletion's transaction."""
+    EligibilityChange.objects.create(account_id=profile.account_id, profile_id=profile.pk)
+
+
 def feed_purge_before(cutoff: datetime, *, batch_size: int) -> int:
     """R-AU-3: delete feed entries created before `cutoff`, at most `batch_size` per short transaction, and move
     the horizon (the newest position deleted) forward with each batch, so a cursor before it answers 410."""

@@ -185,14 +185,25 @@ def test_nothing_changed_writes_no_entry__R_API_3(client, ads_account):
 
 
 @pytest.mark.django_db
-def test_a_deleted_profile_answers_null__R_API_3(client, ads_account):
-    after = head(client)
+def test_a_deleted_profile_is_an_entry_and_answers_null__R_API_3(client, ads_account):
     sam = profile_named(ads_account, "Sam")
+    after = head(client)
     services.profile_set_choices(profile=sam, values={Choice.MIC: False}, actor=actor(Source.MEMBER))
     sam_id = str(sam.pk)
     sam.delete()
     entries, _ = follow(client, after)
-    assert [(entry["profile"], entry["answer"]) for entry in entries] == [(sam_id, None)]
+    assert [(entry["profile"], entry["answer"]) for entry in entries] == [(sam_id, None), (sam_id, None)]
+
+
+@pytest.mark.django_db
+def test_a_deleted_account_is_an_entry_for_each_of_its_profiles__R_API_3(client, ads_account):
+    expected = ids(ads_account, *ALL)
+    after = head(client)
+    ads_account.delete()
+    entries, _ = follow(client, after)
+    assert set(profiles_in(entries)) == expected
+    assert len(entries) == len(ALL)
+    assert all(entry["answer"] is None for entry in entries)
 
 
 # Following it ------------------------------------------------------------------------------------------------
