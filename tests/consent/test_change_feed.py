@@ -10,9 +10,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -237,19 +235,22 @@ def test_without_a_cursor_the_feed_starts_at_the_beginning__R_API_3(client, ads_
 
 
 @pytest.mark.django_db
-def test_a_feed_page_costs_the_same_queries_however_many_entries__R_API_3(client, ads_account):
+def test_a_feed_page_costs_the_same_queries_however_many_entries__R_API_3(client, ads_account, count_queries):
     start = head(client)
     _plan(ads_account)
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         assert len(page(client, start)["changes"]) == 3
     for value in [False, True] * 5:
         services.profile_set_choices(
             profile=profile_named(ads_account, "Alex"), values={Choice.MIC: value}, actor=actor(Source.MEMBER)
         )
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         assert len(page(client, start)["changes"]) > 10
-    # The horizon, the page, the profiles, their stored choices.
-    assert len(few) == len(many) == 4
+    # The purge's horizon, the page, its profiles (with account and phone), their stored choices.
+    assert len(few) == len(many) == 4, f"{few}\n--\n{many}"
+    with count_queries() as cursor:
+        head(client)
+    assert len(cursor) == 2, f"the newest complete entry, the horizon:\n{cursor}"
 
 
 # Refusals ----------------------------------------------------------------------------------------------------
