@@ -148,6 +148,7 @@ def phone_set(*, account: Account, number: str, acting_user: Account | None = No
     PasswordResetCode.objects.filter(account=account).delete()
     if phone is None:
         PhoneNumber.objects.create(account=account, number=number)
+        signals.phone_added.send(sender=PhoneNumber, account=account)
     else:
         phone.number = number
         phone.save(update_fields=["number", "updated_at"])

@@ -21,6 +21,9 @@ phone_deleted = Signal()
 # The account's phone number was added or replaced by someone acting for the member (support staff, R-AU-4).
 # Arguments: account, acting_user. Never the numbers.
 phone_changed = Signal()
+# The account got a phone number where it had none (R-API-3: the text categories may now answer true). Arguments:
+# account. Never the number.
+phone_added = Signal()
 
 # The email address the account signs in with was changed (by support staff). Arguments: account (locked, already
 # saved with the new address), acting_user. Never the addresses: a receiver has no use for them and must not keep

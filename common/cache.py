@@ -11,7 +11,8 @@ replaces the token only after its transaction commits. A reader that read the ol
 token, which no later reader accepts; a reader that fetched the old token but read the new rows kept fresh rows
 under a token about to be replaced (one more read, no harm). Inside a transaction the cache is not used at all:
 what a transaction reads may include its own uncommitted writes, which must never be shared, and the rows it
-locked are newer than any copy.
+locked are newer than any copy. A value read from a replica (common/replica.py) is used but never kept: the
+replica may be behind the version the value would be kept under.
 """
 
 import uuid
@@ -19,7 +20,9 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar, cast
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+
+from common import replica
 
 T = TypeVar("T")
 
@@ -46,6 +49,10 @@ def cached(scope: str, key: Hashable, name: str, load: Callable[[], T]) -> T:
         if not cache.add(version_key, version, timeout=None):  # another process made one first: use that one
             version = cache.get(version_key, version)
     value = load()
+    if replica.read_alias() != DEFAULT_DB_ALIAS:
+        # Read from a replica, which may not have replayed the change that made this version yet: kept under it,
+        # an older value would pass for current. Only the primary's reads are kept.
+        return value
     cache.set(value_key, (version, value), timeout=KEPT_SECONDS)
     return value
 

@@ -3,7 +3,11 @@
 - Downstream systems (R-API-1): read-only eligibility, one profile (optionally on one device) or up to 1,000
   profiles per request, authenticated with the service token from PRIVACY_API_TOKEN (compared in constant time).
   Every answer comes from consent.selectors (the facts the pages read) and consent.policy (the rules the pages
-  apply), so the API and the pages cannot disagree.
+  apply), so the API and the pages cannot disagree. With DATABASE_REPLICA_URL set, these reads (and the feed's)
+  go to the replica (common/replica.py).
+- The change feed (R-API-3): every change of a profile's answer, followed with a cursor (`GET /changes?after=`),
+  never skipping one that committed late; its head at `GET /changes/cursor`. Same service token; at most
+  PRIVACY_FEED_PAGES_PER_SECOND pages a second (429); a cursor older than the retention (R-AU-3) is 410 Gone.
 - The mobile app (R-AD-1, R-PUSH-1, R-DEV-1): a member exchanges email and password for an app token (throttled
   by django-axes like the sign-in page), then registers or updates a device with that token, and can revoke the
   token or every token of the account. A token stops working after PRIVACY_APP_TOKEN_IDLE_DAYS (90) days
@@ -19,15 +23,18 @@ Errors: every error is JSON in one shape, `{"detail": "<in words>", "errors": [{
 where `errors` lists problems with the input (where and what, never the value sent back) and is empty otherwise,
 and each operation lists the statuses it can answer. They never reveal why a credential failed: a missing, wrong
 or expired token, or a wrong password, is 401 with `WWW-Authenticate: Bearer`; malformed input is 400; an unknown
-(or someone else's) profile or device is 404; too many failed sign-ins is 429 with Retry-After; a database that
-or shared cache that does not answer in time is 503 with Retry-After.
+(or someone else's) profile or device is 404; a feed cursor older than the retention is 410; too many
+failed sign-ins or feed pages is 429 with Retry-After; a database or shared cache that does not answer in
+time is 503 with Retry-After.
 """
 
 import functools
 import hmac
 import json
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 from uuid import UUID
@@ -35,8 +42,9 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
@@ -45,6 +53,7 @@ from accounts import axes
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
 from common import json as json_bodies
+from common import replica, throttle
 from common.middleware import RETRY_AFTER_S, UNAVAILABLE
 from common.problems import problem
 from consent import eligibility as answers
@@ -186,6 +195,30 @@ def _device_limit(request: HttpRequest, exc: services.DeviceLimitReached) -> Htt
     )
 
 
+class FeedGone(Exception):
+    """A cursor from before the feed's retention horizon: entries after it may have been purged (R-AU-3)."""
+
+
+class FeedBusy(Exception):
+    """More feed pages this second than PRIVACY_FEED_PAGES_PER_SECOND allows the token."""
+
+
+@api.exception_handler(FeedGone)
+def _feed_gone(request: HttpRequest, exc: FeedGone) -> HttpResponse:
+    return problem(
+        HTTPStatus.GONE,
+        "this cursor is older than the feed keeps: rebuild your copy (POST /api/v1/eligibility/batch for the "
+        "profiles you hold), then follow the feed from GET /api/v1/changes/cursor, taken before you rebuild",
+    )
+
+
+@api.exception_handler(FeedBusy)
+def _feed_busy(request: HttpRequest, exc: FeedBusy) -> HttpResponse:
+    response = problem(HTTPStatus.TOO_MANY_REQUESTS, "too many feed pages this second; try again in a second")
+    response["Retry-After"] = "1"
+    return response
+
+
 def _unavailable(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
     # As common.middleware.DatabaseUnavailableMiddleware does for pages; the route, never ids or tokens.
     route = request.resolver_match.route if request.resolver_match else ""
@@ -259,28 +292,29 @@ class BatchOut(Schema):
     summary="May this profile (on this device) get behavioral ads, MIC, each email and text category",
 )
 def eligibility(request: HttpRequest, profile: UUID, device: UUID | None = None) -> HttpResponse:
-    if device is None:
-        found = answers.answers([profile]).get(profile)
-        if found is None:
+    with replica.reads():
+        if device is None:
+            found = answers.answers([profile]).get(profile)
+            if found is None:
+                raise Http404("unknown profile")
+            return _json(found)
+        the_profile = Profile.objects.select_related("account__phone").filter(pk=profile).first()
+        if the_profile is None:
             raise Http404("unknown profile")
-        return _json(found)
-    the_profile = Profile.objects.select_related("account__phone").filter(pk=profile).first()
-    if the_profile is None:
-        raise Http404("unknown profile")
-    the_device = Device.objects.filter(pk=device, account_id=the_profile.account_id).first()
-    if the_device is None:  # unknown, or another account's: the same answer
-        raise Http404("unknown device")
-    facts = selectors.profile_facts(profile=the_profile, account=the_profile.account)
-    has_phone = account_selectors.account_phone(account=the_profile.account) is not None
-    return _json(
-        answers.answer(
-            the_profile.pk,
-            facts,
-            has_phone=has_phone,
-            device_id=device,
-            device=selectors.device_facts(device=the_device),
+        the_device = Device.objects.filter(pk=device, account_id=the_profile.account_id).first()
+        if the_device is None:  # unknown, or another account's: the same answer
+            raise Http404("unknown device")
+        facts = selectors.profile_facts(profile=the_profile, account=the_profile.account)
+        has_phone = account_selectors.account_phone(account=the_profile.account) is not None
+        return _json(
+            answers.answer(
+                the_profile.pk,
+                facts,
+                has_phone=has_phone,
+                device_id=device,
+                device=selectors.device_facts(device=the_device),
+            )
         )
-    )
 
 
 def _json(body: object) -> HttpResponse:
@@ -296,9 +330,128 @@ def _json(body: object) -> HttpResponse:
     summary=f"Eligibility of up to {BATCH_MAX} profiles in one read-only request (one query on PostgreSQL)",
 )
 def eligibility_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
-    results, unknown = answers.answers_json(payload.profiles)
+    with replica.reads():
+        results, unknown = answers.answers_json(payload.profiles)
     body = f'{{"results":{results},"unknown":{json.dumps([str(pk) for pk in unknown])}}}'
     return HttpResponse(body, content_type=JSON)
+
+
+# The change feed (R-API-3) ------------------------------------------------------------------------------------
+
+FEED_LIMIT_MAX = 1000
+FEED_LIMIT_DEFAULT = 100
+CURSOR = re.compile(r"^(\d{1,19})\.(\d{1,19})$")
+BIGINT_MAX = 2**63 - 1
+
+
+def feed_answers(profile_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
+    """The answer of each profile that exists, as the eligibility API gives it: the feed's one source of answers."""
+    return answers.answers(profile_ids)
+
+
+def _cursor(position: selectors.FeedPosition) -> str:
+    return f"{position[0]}.{position[1]}"
+
+
+def _position(cursor: str | None) -> selectors.FeedPosition:
+    """The parameter's position (its pattern already checked); FEED_START without one. 410 when older than the
+    retention horizon, 400 past the largest position."""
+    if cursor is None:
+        position = selectors.FEED_START
+    else:
+        match = CURSOR.match(cursor)
+        if match is None:  # pragma: no cover - the parameter's pattern refuses it first
+            raise HttpError(HTTPStatus.BAD_REQUEST, "malformed cursor")
+        position = (int(match[1]), int(match[2]))
+        if max(position) > BIGINT_MAX:
+            raise ValidationError([{"loc": ["query", "after"], "msg": "not a cursor the feed gave"}])
+    if position < selectors.feed_horizon():
+        raise FeedGone
+    return position
+
+
+def _feed_take(request: HttpRequest) -> None:
+    # Per token: the service token is the one caller identity (request.auth); the throttle hashes it.
+    if not throttle.take("feed", str(request.auth), limit=settings.PRIVACY_FEED_PAGES_PER_SECOND, window_seconds=1):  # type: ignore[attr-defined]
+        raise FeedBusy
+
+
+class FeedChange(Schema):
+    cursor: str = Field(description="This entry's position: pass it as `after` to continue after it.")
+    profile: UUID
+    changed_at: datetime = Field(description="When the change was made.")
+    answer: Eligibility | None = Field(
+        description="The profile's answer as this page was read: the change's, or a later one's (which has an "
+        "entry of its own further on). Null when the profile no longer exists: drop it."
+    )
+
+
+class FeedPage(Schema):
+    changes: list[FeedChange] = Field(description="In feed order: apply them in this order.")
+    next: str = Field(description="Pass as `after` for the next page (the last entry's cursor, or `after` again).")
+    more: bool = Field(description="Whether more entries were ready: ask again at once rather than wait.")
+
+
+class FeedCursor(Schema):
+    cursor: str = Field(description="The feed's head: following from here gives every change made from now on.")
+
+
+@api.get(
+    "/changes",
+    auth=ServiceToken(),
+    response=_answers(
+        {200: FeedPage},
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.UNAUTHORIZED,
+        HTTPStatus.GONE,
+        HTTPStatus.TOO_MANY_REQUESTS,
+    ),
+    summary="Every change of a profile's eligibility, in an order to follow with a cursor",
+    description="Entries of a transaction appear once it and every older transaction have ended, so one that "
+    "commits late is never skipped: it comes after every cursor already given. A cursor older than the feed's "
+    "retention (24 calendar months, R-AU-3), or none once anything was purged, is 410 Gone.",
+)
+def changes(
+    request: HttpRequest,
+    after: str | None = Query(
+        None, pattern=CURSOR.pattern, max_length=39, description="A cursor the feed gave; none: the start."
+    ),
+    limit: int = Query(FEED_LIMIT_DEFAULT, ge=1, le=FEED_LIMIT_MAX),
+) -> HttpResponse:
+    _feed_take(request)
+    with replica.reads():
+        start = _position(after)
+        entries = selectors.feed_page(after=start, limit=limit + 1)
+        more, entries = len(entries) > limit, entries[:limit]
+        answered = feed_answers({entry.profile_id for entry in entries})
+    page = {
+        "changes": [
+            {
+                "cursor": _cursor(entry.position),
+                "profile": entry.profile_id,
+                "changed_at": entry.changed_at,
+                "answer": answered.get(entry.profile_id),
+            }
+            for entry in entries
+        ],
+        "next": _cursor(entries[-1].position if entries else start),
+        "more": more,
+    }
+    # Up to 1,000 answers built from the schema's own fields: encoded directly, without validating each again on
+    # the way out (the schema test holds the answer to FeedPage).
+    return JsonResponse(page, encoder=DjangoJSONEncoder)
+
+
+@api.get(
+    "/changes/cursor",
+    auth=ServiceToken(),
+    response=_answers({200: FeedCursor}, HTTPStatus.UNAUTHORIZED, HTTPStatus.TOO_MANY_REQUESTS),
+    summary="The change feed's head, to follow from once a copy is built",
+)
+def changes_cursor(request: HttpRequest) -> dict[str, Any]:
+    _feed_take(request)
+    with replica.reads():
+        return {"cursor": _cursor(selectors.feed_head())}
 
 
 # The mobile app (R-AD-1, R-PUSH-1, R-DEV-1) ---------------------------------------------------------------------

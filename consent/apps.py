@@ -7,9 +7,10 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_migrate, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 
         from accounts import signals
+        from accounts.models import Profile
         from consent import checks, receivers, selectors  # noqa: F401  # checks registers the system checks
         from consent.models import Cookie, Jurisdiction
 
@@ -27,4 +28,7 @@ class ConsentConfig(AppConfig):
         )
         signals.phone_deleted.connect(receivers.record_phone_deleted, dispatch_uid="consent_phone_deleted")
         signals.phone_changed.connect(receivers.record_phone_changed, dispatch_uid="consent_phone_changed")
+        signals.phone_added.connect(receivers.record_phone_added, dispatch_uid="consent_phone_added")
+        # A profile deleted (alone, or with its account in the admin): the feed tells downstream copies to drop it.
+        pre_delete.connect(receivers.record_profile_deleted, sender=Profile, dispatch_uid="consent_profile_deleted")
         signals.email_changed.connect(receivers.record_email_changed, dispatch_uid="consent_email_changed")

@@ -334,3 +334,77 @@ class PushMessage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class _VendorFunc(models.Func):
+    """A PostgreSQL expression, and the value standing for it on other databases."""
+
+    elsewhere = "NULL"
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        if connection.vendor != "postgresql":
+            return self.elsewhere, []
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+class TransactionId(_VendorFunc):
+    """The writing transaction's id as a bigint: `pg_current_xact_id()` (xid8, 64-bit, never wraps) on PostgreSQL,
+    0 elsewhere (SQLite serialises writers, so id order is commit order there). Used as a column's database
+    default, so an insert stamps its row without a query of its own."""
+
+    template = "(pg_current_xact_id()::text::bigint)"
+    elsewhere = "0"
+
+
+class CompleteBelow(_VendorFunc):
+    """The transaction id below which every transaction has ended, as this statement's snapshot sees it: the
+    snapshot's xmin, the oldest transaction still running (on a standby, as far as it has replayed). No row
+    stamped with a lower TransactionId can appear later. Should the reading transaction itself have written, its
+    own rows count too (a transaction reads its own writes; the API's reads never write). Elsewhere, above every
+    id: SQLite's writers commit one at a time, in id order."""
+
+    template = (
+        "(GREATEST(pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
+        " pg_current_xact_id_if_assigned()::text::bigint + 1))"
+    )
+    elsewhere = str(2**63 - 1)
+
+
+class EligibilityChange(models.Model):
+    """R-API-3: one entry of the change feed, "this profile's answer may have changed", written by consent.services
+    in the transaction of the change itself (never by a view). The answer is not stored: the feed reads the
+    profile's answer when it serves the entry, so a consumer that applies entries in order ends at the current
+    answer, and a later change has an entry of its own further on.
+
+    The feed's order is (txid, id). `txid` is the writing transaction's id (TransactionId), and the feed serves
+    only entries of transactions older than every transaction still running (the reading snapshot's xmin), so an
+    entry that commits late always comes after every cursor already handed out (consent.selectors.feed_page)."""
+
+    id = models.BigAutoField(primary_key=True)
+    txid = models.BigIntegerField(db_default=TransactionId(), editable=False)
+    # Plain references, as on ConsentEvent: an entry outlives a deleted profile (its answer is then null).
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    profile = models.ForeignKey("accounts.Profile", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["txid", "id"]
+        indexes = [models.Index(fields=["txid", "id"], name="eligibilitychange_feed_order")]
+
+    def __str__(self) -> str:
+        return f"eligibility change {self.txid}.{self.pk} of profile {self.profile_id}"
+
+
+class EligibilityFeedHorizon(models.Model):
+    """The newest feed position the retention purge has deleted (one row at most): a cursor before it may have
+    missed entries, and is answered 410 Gone."""
+
+    txid = models.BigIntegerField()
+    change_id = models.BigIntegerField()
+    purged_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"feed purged up to {self.txid}.{self.change_id}"

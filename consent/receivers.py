@@ -35,3 +35,11 @@ def record_phone_changed(sender: type, *, account: Account, acting_user: Account
 
 def record_email_changed(sender: type, *, account: Account, acting_user: Account | None, **kwargs: Any) -> None:
     services.account_email_changed(account=account, acting_user=acting_user)
+
+
+def record_phone_added(sender: type, *, account: Account, **kwargs: Any) -> None:
+    services.account_phone_added(account=account)
+
+
+def record_profile_deleted(sender: type, *, instance: Profile, **kwargs: Any) -> None:
+    services.feed_record_profile_deleted(profile=instance)

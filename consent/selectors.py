@@ -12,15 +12,38 @@ from uuid import UUID
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import BooleanField, CharField, Exists, F, Func, Max, OuterRef, QuerySet, UUIDField, Value
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Exists,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    QuerySet,
+    UUIDField,
+    Value,
+)
 from django.db.models.functions import Cast, Concat
+from django.db.models.lookups import GreaterThan
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, Plan, Profile
 from common import cache
 from consent import history, policy
 from consent.choices import EMAIL_CATEGORIES, REGISTRY, Choice, Page, Scope, always
-from consent.models import ChoiceValue, ConsentEvent, Cookie, CookieCategory, Device, Jurisdiction
+from consent.models import (
+    ChoiceValue,
+    CompleteBelow,
+    ConsentEvent,
+    Cookie,
+    CookieCategory,
+    Device,
+    EligibilityChange,
+    EligibilityFeedHorizon,
+    Jurisdiction,
+)
 
 # Stored values by subject: a profile's id, or None for the account's own (account-scoped) choices.
 Stored = dict[UUID | None, dict[str, bool]]
@@ -411,3 +434,57 @@ def cookies_by_category() -> dict[str, list[Cookie]]:
     for cookie in Cookie.objects.all():
         grouped[cookie.category].append(cookie)
     return grouped
+
+
+# The change feed (R-API-3) ---------------------------------------------------------------------------------------
+
+# A position in the feed: (transaction id, entry id). (0, 0) is before every entry.
+FeedPosition = tuple[int, int]
+FEED_START: FeedPosition = (0, 0)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    position: FeedPosition
+    profile_id: UUID
+    changed_at: datetime
+
+
+class FeedOrder(Func):
+    """(txid, id) as one row value, compared as a whole: the index on the feed's order then starts right after the
+    cursor, however many entries one transaction wrote."""
+
+    template = "(%(expressions)s)"
+    output_field = BigIntegerField()
+
+
+def _complete_entries() -> "QuerySet[EligibilityChange]":
+    """Entries no transaction can still add to or come before: those of transactions older than every one still
+    running (and the reader's own, should it have written any). On SQLite every committed entry."""
+    return EligibilityChange.objects.filter(txid__lt=CompleteBelow())
+
+
+def feed_page(*, after: FeedPosition, limit: int) -> list[FeedEntry]:
+    """Up to `limit` entries after `after`, in feed order: one query. An entry that commits after this read always
+    sorts after the last one returned, so following the positions never skips one."""
+    txid, entry_id = after
+    rows = (
+        _complete_entries()
+        .filter(GreaterThan(FeedOrder(F("txid"), F("id")), FeedOrder(Value(txid), Value(entry_id))))
+        .order_by("txid", "id")
+        .values_list("txid", "id", "profile_id", "created_at")[:limit]
+    )
+    return [FeedEntry((row_txid, row_id), profile_id, at) for row_txid, row_id, profile_id, at in rows]
+
+
+def feed_head() -> FeedPosition:
+    """The position after which every entry still to come will appear: the newest complete entry's, or the
+    purge's horizon if that is newer. One or two queries."""
+    newest = _complete_entries().order_by("-txid", "-id").values_list("txid", "id").first()
+    return max(newest or FEED_START, feed_horizon())
+
+
+def feed_horizon() -> FeedPosition:
+    """The newest position the retention purge deleted (R-AU-3); FEED_START when nothing was purged."""
+    horizon = EligibilityFeedHorizon.objects.order_by("-txid", "-change_id").values_list("txid", "change_id").first()
+    return horizon or FEED_START

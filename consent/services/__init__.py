@@ -9,6 +9,8 @@ One module per area; callers use the names below (`from consent import services;
 - `communications`: one-click unsubscribe, inbound STOP, the phone's deletion and the email's change on the trail;
 - `devices`: the mobile app's devices and tokens (their lifetime and per-account limits), and a member signing a
   device out.
+- `feed`: the change feed's entries (R-API-3), written in the transaction of each change that may alter an
+  answer, and their retention purge.
 """
 
 from consent.services.choices import (
@@ -27,6 +29,7 @@ from consent.services.choices import (
 )
 from consent.services.communications import (
     account_email_changed,
+    account_phone_added,
     account_phone_changed,
     account_phone_deleted,
     profile_unsubscribe,
@@ -42,6 +45,7 @@ from consent.services.devices import (
     device_register,
     device_sign_out,
 )
+from consent.services.feed import feed_purge_before, feed_record, feed_record_profile_deleted
 from consent.services.signal import signal_apply, signal_covered
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "WrongScope",
     "account_email_changed",
     "account_opt_all_profiles_out",
+    "account_phone_added",
     "account_phone_changed",
     "account_phone_deleted",
     "app_token_issue",
@@ -64,6 +69,9 @@ __all__ = [
     "device_event_ref",
     "device_register",
     "device_sign_out",
+    "feed_purge_before",
+    "feed_record",
+    "feed_record_profile_deleted",
     "profile_opt_out_of_all",
     "profile_record_initial_choices",
     "profile_set_choices",

@@ -25,6 +25,7 @@ from accounts.models import Account, Plan, Profile
 from consent import policy, selectors
 from consent.choices import REGISTRY, Choice, Scope, Source
 from consent.models import ChoiceValue, ConsentEvent, Device, validate_event
+from consent.services.feed import feed_record
 
 
 class ChoiceNotAvailable(Exception):
@@ -116,6 +117,7 @@ def write(
     """Store each change as its subject's current row and write one event per change. Needs the account row
     locked. With `device`, the changes are that device's (its profile is None). Returns the number of events
     (0 writes nothing). Once it commits, every process reads the account's choices afresh."""
+    writes = list(writes)
     existing = {(row.profile_id, row.device_id, row.choice): row for row in ChoiceValue.objects.filter(account=account)}
     device_id = device.pk if device else None
     now = timezone.now()
@@ -148,6 +150,10 @@ def write(
     if updated:
         ChoiceValue.objects.bulk_update(updated, ["value", "updated_at"])
     ConsentEvent.objects.bulk_create(events)
+    if device is None:  # a device's settings change only answers asked with that device, not the feed's
+        on_account = any(profile is None and changes for profile, changes in writes)
+        changed = [profile.pk for profile, changes in writes if profile is not None and changes]
+        feed_record(account=account, profile_ids=None if on_account else changed)
     account_selectors.account_changed(account_id=account.pk)
     return len(events)
 
@@ -326,4 +332,6 @@ def audit_change_of_effect(
             for change in policy.changes_of_effect(before, after)
         ]
     ConsentEvent.objects.bulk_create(events)
+    # The answer may change even with no event (a plan without ads and BA already off): the feed says so anyway.
+    feed_record(account=account, profile_ids=[each.pk for each in profiles])
     return len(events)

@@ -10,6 +10,7 @@ from accounts.models import Account, Profile
 from consent import policy
 from consent.choices import REGISTRY, Choice, Scope, Source
 from consent.services.choices import Actor, WrongScope, choices_set, event
+from consent.services.feed import feed_record
 
 
 @transaction.atomic
@@ -57,6 +58,15 @@ def account_phone_deleted(*, account: Account, acting_user: Account | None) -> N
     change = policy.Change(Choice.PHONE_ON_FILE, old=True, new=False)
     actor = _identifier_actor(account=account, acting_user=acting_user)
     event(account=account, profile=None, change=change, actor=actor, at=timezone.now()).save()
+    feed_record(account=account)  # the text categories answer false without a number
+
+
+@transaction.atomic
+def account_phone_added(*, account: Account) -> None:
+    """R-API-3: a number now on file may turn the text categories' answers on: the feed says so for every
+    profile. Called (through accounts.signals.phone_added) inside the change's transaction. Not on the trail:
+    the member's text choices are unchanged, and a number is never an event."""
+    feed_record(account=account)
 
 
 @transaction.atomic

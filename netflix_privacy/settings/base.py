@@ -119,6 +119,16 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
         f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=3000)}"
         f" -c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=2000)}",
     )
+# Reads that scale out (common/replica.py): DATABASE_REPLICA_URL names a streaming replica of the database above
+# (PostgreSQL), which serves the eligibility API, the change feed and the exports; everything else, and every
+# write, stays on the primary. Same timeouts as the primary. In tests it mirrors the primary's test database.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    for _setting in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        DATABASES["replica"][_setting] = DATABASES["default"][_setting]
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["common.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache every process and machine shares: sessions, throttles, the webhook's replay memory and the cached
@@ -249,6 +259,9 @@ PRIVACY_API_TOKEN = env.str("PRIVACY_API_TOKEN", default="")
 PRIVACY_GPP_NOTICES_GIVEN = env.bool("PRIVACY_GPP_NOTICES_GIVEN", default=True)
 PRIVACY_GPP_MSPA_COVERED = env.bool("PRIVACY_GPP_MSPA_COVERED", default=False)
 PRIVACY_GPP_MSPA_MODE = env.str("PRIVACY_GPP_MSPA_MODE", default="")
+# R-API-3: pages of the change feed (/api/v1/changes and its cursor) each service token may read per second,
+# counted in the shared cache across every process; one more in the same second is 429 with Retry-After.
+PRIVACY_FEED_PAGES_PER_SECOND = env.int("PRIVACY_FEED_PAGES_PER_SECOND", default=50)
 # The mobile app's tokens and devices (consent.services.devices). A token stops working after this many days
 # without use; its use is recorded at most once a day, so that is at worst a day sooner after its last request. An
 # account keeps at most this many tokens (issuing one more retires the least recently used) and registers at most

@@ -10,10 +10,11 @@ from typing import cast
 
 import pytest
 from django.db import OperationalError, connection
+from django.test import override_settings
 
 from accounts.models import Account
 from consent import services
-from consent.models import Device, Platform
+from consent.models import Device, EligibilityFeedHorizon, Platform
 from tests.factories import PASSWORD, AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,14 @@ class Api:
     def put_device(self, body, device=None, **kwargs):
         return self.json("put", f"/api/v1/devices/{device or self.device.pk}", body, **kwargs)
 
+    def feed_busy(self, path: str):
+        with override_settings(PRIVACY_FEED_PAGES_PER_SECOND=0):
+            return self.client.get(path, **SERVICE)
+
+    def feed_purged(self):
+        EligibilityFeedHorizon.objects.create(txid=0, change_id=1)
+        return self.client.get(CHANGES[1], {"after": "0.0"}, **SERVICE)
+
 
 Call = Callable[[Api], object]
 ELIGIBILITY = ("get", "/api/v1/eligibility")
@@ -73,6 +82,8 @@ REVOKE_ALL = ("delete", "/api/v1/app/tokens")
 REVOKE_CURRENT = ("delete", "/api/v1/app/tokens/current")
 REGISTER = ("post", "/api/v1/devices")
 UPDATE = ("put", "/api/v1/devices/{device_id}")
+CHANGES = ("get", "/api/v1/changes")
+CURSOR = ("get", "/api/v1/changes/cursor")
 
 # Per operation, each error status it can answer and a request that gets it.
 ERRORS: dict[tuple[str, str], dict[HTTPStatus, Call]] = {
@@ -126,6 +137,18 @@ ERRORS: dict[tuple[str, str], dict[HTTPStatus, Call]] = {
         HTTPStatus.REQUEST_ENTITY_TOO_LARGE: lambda api: api.put_device(TOO_BIG, **api.app),
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE: lambda api: api.put_device(DEVICE, content_type="text/plain", **api.app),
         HTTPStatus.SERVICE_UNAVAILABLE: lambda api: api.put_device(DEVICE, **api.app),
+    },
+    CHANGES: {
+        HTTPStatus.BAD_REQUEST: lambda api: api.client.get(CHANGES[1], {"after": "x"}, **SERVICE),
+        HTTPStatus.UNAUTHORIZED: lambda api: api.client.get(CHANGES[1]),
+        HTTPStatus.GONE: lambda api: api.feed_purged(),
+        HTTPStatus.TOO_MANY_REQUESTS: lambda api: api.feed_busy(CHANGES[1]),
+        HTTPStatus.SERVICE_UNAVAILABLE: lambda api: api.client.get(CHANGES[1], **SERVICE),
+    },
+    CURSOR: {
+        HTTPStatus.UNAUTHORIZED: lambda api: api.client.get(CURSOR[1]),
+        HTTPStatus.TOO_MANY_REQUESTS: lambda api: api.feed_busy(CURSOR[1]),
+        HTTPStatus.SERVICE_UNAVAILABLE: lambda api: api.client.get(CURSOR[1], **SERVICE),
     },
 }
 

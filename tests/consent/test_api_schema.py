@@ -76,7 +76,7 @@ class LiveApi:
         return response.json()["token"]
 
     def headers_for(self, operation: Any) -> dict[str, str]:
-        if operation.path.startswith("/api/v1/eligibility"):
+        if operation.path.startswith(("/api/v1/eligibility", "/api/v1/changes")):
             return self.service
         if operation.method.upper() == "DELETE":  # revoking: a token of its own each time, on another account
             return {"Authorization": f"Bearer {self.token_of('schema-revoke@example.com')}"}
@@ -128,7 +128,7 @@ def test_the_live_api_answers_only_what_its_openapi_description_says__R_API_1(tm
         api = LiveApi(port, ids)
         schema = schemathesis.openapi.from_url(f"{api.base}/api/v1/openapi.json", timeout=REQUEST_TIMEOUT_S)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 7
+        assert len(operations) == 9
         runs: list[tuple[Any, Any]] = []
         for operation in operations:
             runs += [(operation, operation.as_strategy(generation_mode=mode)) for mode in GenerationMode]
@@ -136,6 +136,7 @@ def test_the_live_api_answers_only_what_its_openapi_description_says__R_API_1(tm
         by_label = {f"{operation.method.upper()} {operation.path}": operation for operation in operations}
         focused = [
             (by_label["GET /api/v1/eligibility"], {"query": {"profile": ids["profile"]}}),
+            (by_label["GET /api/v1/changes"], {"query": {"after": "0.0"}}),
             (by_label["PUT /api/v1/devices/{device_id}"], {"path_parameters": {"device_id": ids["device"]}}),
             (
                 by_label["POST /api/v1/app/tokens"],

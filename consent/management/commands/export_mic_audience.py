@@ -9,7 +9,7 @@ It streams, from consent.selectors.mic_audience, so memory stays flat however ma
   of the COPY as its id only (8 bytes kept per such account); those are read again by id afterwards and
   hashed in Python. Each account is thus hashed once, by one of the two. Everything runs in one read-only
   REPEATABLE READ transaction, so the COPY, the reads by id and the row count for the progress bar see one
-  snapshot.
+  snapshot; on the replica when DATABASE_REPLICA_URL names one (common/replica.py), which a standby allows.
 - SQLite: one query read in chunks, each row hashed in Python and written before the next chunk is fetched;
   one SELECT reads one snapshot.
 """
@@ -26,10 +26,12 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
-from django.db import connection, transaction
+from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Case, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from common import replica
 from consent import selectors
 from consent.identifiers import InvalidIdentifier, Sha256Hex, hash_email, hash_phone, sql_digests_exact
 
@@ -39,6 +41,11 @@ HEADER = ("email_sha256", "phone_sha256")
 COPY_FLUSH_BYTES = 1 << 16
 # Starts the COPY line of a row the database does not hash (never a hex digit): the account's id follows.
 PYTHON_MARK = b"-"
+
+
+def _database() -> BaseDatabaseWrapper:
+    """Where the export reads: the replica when one is configured (common/replica.py), else the primary."""
+    return connections[replica.read_alias()]
 
 
 class _Sink(Protocol):
@@ -94,7 +101,7 @@ def copy_digest_lines(sink: _Sink, *, progress: "_Progress | None" = None) -> tu
         if progress:
             progress.advance(count)
 
-    with connection.cursor() as cursor:
+    with _database().cursor() as cursor:
         # COPY takes no bind parameters: psycopg binds them client-side, as it binds Django's queries. The text
         # format writes the one column as it is: hex digits, commas, "-" and digits need no escaping, and the
         # column is never NULL.
@@ -120,12 +127,13 @@ def audience_rows_by_id(ids: Sequence[int], *, chunk_size: int = CHUNK_SIZE) -> 
 def _snapshot() -> Iterator[None]:
     """PostgreSQL: one read-only REPEATABLE READ transaction without the web statement timeout. SQLite: no
     transaction (an IMMEDIATE one would hold the write lock); its single SELECT already reads one snapshot."""
-    if connection.vendor != "postgresql":
+    database = _database()
+    if database.vendor != "postgresql":
         yield
         return
-    outermost = not connection.in_atomic_block  # a caller's transaction (a test's) already fixed its level
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    outermost = not database.in_atomic_block  # a caller's transaction (a test's) already fixed its level
+    with transaction.atomic(using=database.alias):
+        with database.cursor() as cursor:
             if outermost:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             cursor.execute("SET LOCAL statement_timeout = 0")
@@ -175,7 +183,7 @@ class Command(BaseCommand):
         if chunk_size < 1:
             raise CommandError("--chunk-size must be at least 1.")
         show_progress = not no_progress and sys.stderr.isatty()
-        with _snapshot():
+        with replica.reads(), _snapshot():
             progress = _Progress(sys.stderr, selectors.mic_audience().count()) if show_progress else None
             if out == "-":
                 written = self._write(_TextSink(self.stdout), chunk_size=chunk_size, progress=progress)
@@ -204,7 +212,7 @@ class Command(BaseCommand):
 
     def _write(self, sink: _Sink, *, chunk_size: int, progress: _Progress | None) -> int:
         _write_csv(sink, [HEADER])
-        if connection.vendor != "postgresql":
+        if _database().vendor != "postgresql":
             return _write_csv(sink, audience_rows(chunk_size=chunk_size), progress=progress, every=chunk_size)
         written, left = copy_digest_lines(sink, progress=progress)
         others = audience_rows_by_id(left, chunk_size=chunk_size)

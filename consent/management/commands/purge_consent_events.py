@@ -1,9 +1,10 @@
-"""R-AU-3: delete consent events older than the retention period (24 calendar months), and nothing younger."""
+"""R-AU-3: delete consent events older than the retention period (24 calendar months), and nothing younger; the
+change feed's entries (R-API-3) are kept exactly as long."""
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from consent import policy
+from consent import policy, services
 from consent.models import ConsentEvent
 
 DEFAULT_BATCH_SIZE = 5000
@@ -11,7 +12,8 @@ DEFAULT_BATCH_SIZE = 5000
 
 class Command(BaseCommand):
     help = (
-        "Delete consent events older than 24 calendar months, in bounded batches so no long lock is held. Run it daily."
+        "Delete consent events and change feed entries older than 24 calendar months, in bounded batches so no long "
+        "lock is held. Run it daily."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,3 +31,5 @@ class Command(BaseCommand):
         cutoff = policy.event_purge_cutoff(timezone.now())
         deleted = ConsentEvent.objects.purge_before(cutoff, batch_size=batch_size)
         self.stdout.write(f"Removed {deleted} consent event(s) created before {cutoff.isoformat()}.")
+        entries = services.feed_purge_before(cutoff, batch_size=batch_size)
+        self.stdout.write(f"Removed {entries} change feed entr{'y' if entries == 1 else 'ies'} created before then.")
