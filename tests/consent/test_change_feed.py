@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -246,8 +247,10 @@ def test_a_feed_page_costs_the_same_queries_however_many_entries__R_API_3(client
         )
     with count_queries() as many:
         assert len(page(client, start)["changes"]) > 10
-    # The purge's horizon, the page, its profiles (with account and phone), their stored choices.
-    assert len(few) == len(many) == 4, f"{few}\n--\n{many}"
+    # The purge's horizon, the page, and its profiles' answers (consent.eligibility.answers): on PostgreSQL one
+    # query (the stored choices as arrays), elsewhere two (the profiles with account and phone, their choices).
+    answers = 1 if connection.vendor == "postgresql" else 2
+    assert len(few) == len(many) == 2 + answers, f"{few}\n--\n{many}"
     with count_queries() as cursor:
         head(client)
     assert len(cursor) == 2, f"the newest complete entry, the horizon:\n{cursor}"
@@ -336,7 +339,7 @@ def test_the_purge_removes_old_entries_and_old_cursors_are_410__R_API_3(client, 
 )
 def test_any_cursor_and_limit_get_an_answer_never_a_server_error__R_API_3(client, after, limit):
     params = {k: v for k, v in {"after": after, "limit": limit}.items() if v is not None}
-    with override_settings(PRIVACY_FEED_PAGES_PER_SECOND=10**6):
+    with override_settings(PRIVACY_FEED_PAGES_PER_SECOND=1000):
         response = client.get("/api/v1/changes", params, **AUTH)
     assert response.status_code in {HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.GONE}
     assert response["Content-Type"].startswith("application/json")
