@@ -121,6 +121,31 @@ def events_since(mark: int) -> list[tuple]:
     )
 
 
+TRAIL_COLUMNS = (
+    "account_id",
+    "profile_id",
+    "choice",
+    "old_value",
+    "new_value",
+    "source",
+    "acting_user_id",
+    "jurisdiction",
+    "context",
+    "created_at",
+)
+
+
+def trail_since(mark: int, *, leave_out: tuple[str, ...] = ()) -> list[tuple]:
+    """The consent trail written after `mark` (an event id), oldest first, every stored column but `leave_out`."""
+    columns = [column for column in TRAIL_COLUMNS if column not in leave_out]
+    return list(ConsentEvent.objects.filter(id__gt=mark).order_by("id").values_list(*columns))
+
+
+def admin_account_url(account: Account) -> str:
+    """The account's change page in the admin."""
+    return reverse("admin:accounts_account_change", args=[account.pk])
+
+
 def last_event_id() -> int:
     return ConsentEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
