@@ -4,6 +4,8 @@
 python3 tasks.py run     # virtual environment, pinned dependencies, database, demo data, then serve
                          # http://127.0.0.1:8000/ on SQLite
 python3 tasks.py test    # the same setup, then the whole test suite (extra arguments go to pytest)
+python3 tasks.py messages  # collect the marked strings into locale/es/LC_MESSAGES/django.po (needs GNU gettext),
+                           # then fail if any entry is untranslated or fuzzy
 """
 
 import hashlib
@@ -40,8 +42,29 @@ def manage(*args: str) -> None:
     subprocess.run([PYTHON, ROOT / "manage.py", *args], check=True, cwd=ROOT)
 
 
-def run() -> int:
+def setup() -> None:
+    """Everything the app needs before it starts: the environment and the compiled Spanish catalog."""
     ensure_environment()
+    manage("compile_catalogs", "-v", "0")
+
+
+# What makemessages reads: the apps, the project and templates/ (not the environment, tests or benchmarks).
+MESSAGES_IGNORE = [".venv", "tests", "bench", "staticfiles", "build", "docs", "requirements"]
+
+
+def messages() -> int:
+    ensure_environment()
+    ignore = [arg for name in MESSAGES_IGNORE for arg in ("--ignore", name)]
+    manage("makemessages", "--locale", "es", "--no-obsolete", "--add-location", "file", *ignore)
+    try:
+        manage("compile_catalogs", "--check")
+    except subprocess.CalledProcessError as failed:
+        return failed.returncode
+    return 0
+
+
+def run() -> int:
+    setup()
     manage("migrate", "--no-input", "-v", "0")
     manage("seed_demo")
     print(
@@ -57,7 +80,7 @@ def run() -> int:
 
 
 def test(pytest_args: list[str]) -> int:
-    ensure_environment()
+    setup()
     args = list(pytest_args)
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://"))
     if not on_postgres and "-m" not in args:
@@ -73,6 +96,8 @@ def main() -> int:
         return run()
     if command == "test":
         return test(rest)
+    if command == "messages":
+        return messages()
     print(__doc__)
     return 0 if command in {"help", "-h", "--help"} else 2
 

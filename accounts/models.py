@@ -69,6 +69,9 @@ class Account(AbstractBaseUser, PermissionsMixin):
         validators=[region_validator],
         help_text="ISO 3166-2 for the US and Canada (US-CA), else the country (FR).",
     )
+    # The language of the member's emails and texts (accounts.languages): the one they last signed in with or
+    # picked; blank until then.
+    language = models.CharField(max_length=7, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

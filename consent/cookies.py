@@ -27,7 +27,14 @@ MESSAGES_COOKIE = "messages"
 
 def necessary_cookie_names() -> frozenset[str]:
     return frozenset(
-        {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, MESSAGES_COOKIE, CONSENT_COOKIE, KNOWN_BROWSER_COOKIE}
+        {
+            settings.SESSION_COOKIE_NAME,
+            settings.CSRF_COOKIE_NAME,
+            settings.LANGUAGE_COOKIE_NAME,
+            MESSAGES_COOKIE,
+            CONSENT_COOKIE,
+            KNOWN_BROWSER_COOKIE,
+        }
     )
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("privacy/", public.privacy_statement, name="privacy_statement"),
     path("privacy/do-not-sell/", public.do_not_sell, name="do_not_sell"),
     path(".well-known/gpc.json", public.gpc_json, name="gpc_json"),
+    path("language/", account_views.set_language, name="set_language"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/text/", account_views.password_reset_text, name="password_reset_text"),

@@ -41,6 +41,9 @@ MIDDLEWARE = [
     # A session cookie Django could not have issued never reaches the session store (or the database).
     "common.middleware.SessionCookieShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the chooser's cookie, else Accept-Language (R-I18N-1). Paths stay the same in every
+    # language (no i18n_patterns), so responses say Vary: Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -68,6 +71,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.active_profile",
@@ -178,7 +182,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profiles"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
+# English and Spanish (R-I18N-1): each named in its own language on the chooser. The catalogs are
+# locale/<code>/LC_MESSAGES/django.po, compiled by `manage.py compile_catalogs` (tasks.py does it on setup).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The chooser's choice lasts a year, like the other cookies a visitor's choice sets; no script reads it. It is
+# strictly necessary (a setting the visitor asked for), listed in the cookie registry (consent migration 0012).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

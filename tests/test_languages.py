@@ -1,0 +1,145 @@
+"""R-I18N-1: pages follow Accept-Language until the chooser picks a language; a member's messages follow the
+language kept on the account; the Spanish catalog is complete."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import translation
+
+from accounts import languages
+from accounts.models import Account
+from common.management.commands.compile_catalogs import catalogs, problems
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_follow_the_browsers_accept_language(client):
+    spanish = client.get("/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9,en;q=0.5")
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert spanish["Content-Language"] == "es"
+    assert '<html lang="es">' in spanish.text
+    assert "Iniciar sesión" in spanish.text
+    assert '<html lang="en">' in english.text
+    assert "Sign in" in english.text
+    assert "Accept-Language" in spanish["Vary"]
+
+
+def test_a_language_the_site_does_not_offer_gets_english(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+
+    assert '<html lang="en">' in response.text
+
+
+def test_the_chooser_is_a_form_that_works_without_javascript(client):
+    page = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert f'action="{reverse("set_language")}"' in page.text
+    assert 'name="language" value="es" lang="es"' in page.text
+    assert 'value="/privacy/"' in page.text  # back to the page it was picked on
+
+
+def test_the_chosen_language_wins_over_accept_language_and_returns_to_the_page(client):
+    response = client.post(reverse("set_language"), {"language": "es", "next": "/privacy/"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/privacy/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    assert '<html lang="es">' in client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="en").text
+
+
+def test_the_chooser_changes_nothing_on_get(client):
+    response = client.get(reverse("set_language"), {"language": "es"})
+
+    assert response.status_code == 405
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_the_chooser_refuses_a_post_without_csrf(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("set_language"), {"language": "es"})
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("value", ["fr", "", "xx-" * 40, "../es", "es\x00"])
+def test_the_chooser_ignores_a_language_the_site_does_not_offer(client, value):
+    account = AccountFactory()
+    client.force_login(account)
+
+    response = client.post(reverse("set_language"), {"language": value, "next": "/"})
+
+    assert response.status_code == 302
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en").text.count('<html lang="en">') == 1
+    account.refresh_from_db()
+    assert account.language == ""
+
+
+def test_a_member_who_picks_spanish_gets_their_messages_in_spanish(client):
+    account = AccountFactory()
+    client.force_login(account)
+
+    client.post(reverse("set_language"), {"language": "es", "next": "/account/"})
+
+    account.refresh_from_db()
+    assert account.language == "es"
+    with translation.override("en"), languages.speaking_to(account) as language:
+        assert language == "es"
+        assert translation.gettext("Sign in") == "Iniciar sesión"
+
+
+def test_signing_in_keeps_the_language_the_member_reads_in(client):
+    account = AccountFactory(email="lucia@example.com", password="a-long-pass-1234")
+
+    client.post(
+        reverse("login"),
+        {"username": "lucia@example.com", "password": "a-long-pass-1234"},
+        HTTP_ACCEPT_LANGUAGE="es-US,es;q=0.9",
+    )
+
+    assert Account.objects.get(pk=account.pk).language == "es"
+
+
+def test_messages_to_an_account_without_a_language_use_the_active_one():
+    account = Account(email="nobody@example.com", language="")
+
+    with translation.override("es"):
+        assert languages.of(account) == "es"
+    with translation.override("en"):
+        assert languages.of(account) == "en"
+    assert languages.of(None) in {"en", "es"}
+
+
+def test_the_spanish_catalog_is_complete():
+    (catalog,) = [po for po in catalogs() if po.parts[-3] == "es"]
+
+    assert problems(catalog) == []
+
+
+def test_an_incomplete_catalog_is_refused(tmp_path: Path, settings):
+    po = tmp_path / "es" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Sign in"\nmsgstr ""\n\n'
+        '#, fuzzy\nmsgid "Sign out"\nmsgstr "Salir"\n\n'
+        '#, python-format\nmsgid "Watching as %(name)s"\nmsgstr "Viendo como %(nombre)s"\n',
+        encoding="utf-8",
+    )
+    settings.LOCALE_PATHS = [tmp_path]
+
+    with pytest.raises(CommandError) as refused:
+        call_command("compile_catalogs", "--check", verbosity=0)
+
+    message = str(refused.value)
+    assert "untranslated: 'Sign in'" in message
+    assert "fuzzy: 'Sign out'" in message
+    assert "placeholders ['%(nombre)s'] instead of ['%(name)s']" in message
+    assert not po.with_suffix(".mo").exists()
