@@ -405,11 +405,24 @@ def gunicorn(*, cwd: Path, env: dict[str, str], log: Path, workers: int = 2, thr
 # Browser tests (Playwright): a member signing in, and axe-core's WCAG check ---------------------------------------
 
 
-def sign_in(page, email: str = "ads@example.com", password: str = "demo-pass-1234") -> None:
+# The languages every page exists in (R-I18N-1); browser flows that prove a page in both parametrize over these.
+LANGUAGES = ["en", "es"]
+
+
+def words(language: str, message: str, context: str | None = None, **values: object) -> str:
+    """`message` as the site shows it in `language`, from the compiled catalog (values fill its placeholders)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        text = translation.pgettext(context, message) if context else translation.gettext(message)
+    return text % values if values else text
+
+
+def sign_in(page, email: str = "ads@example.com", password: str = "demo-pass-1234", language: str = "en") -> None:
     page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label(words(language, "Email")).fill(email)
+    page.get_by_label(words(language, "Password")).fill(password)
+    page.get_by_role("button", name=words(language, "Sign in")).click()
     page.wait_for_url("**/profiles/")
 
 

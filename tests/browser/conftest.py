@@ -5,10 +5,15 @@ Locally the tests skip when no Chromium is found; in CI a skip fails the run (te
 
 import os
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+from tests.helpers import LANGUAGES, words
+
+__all__ = ["LANGUAGES"]
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures here are still
 # synchronous and safe.
@@ -50,8 +55,22 @@ def demo(shipped_rules) -> None:
 
 
 @pytest.fixture
-def page(browser, live_server, demo):
-    context = browser.new_context(base_url=live_server.url)
+def language() -> str:
+    """The browser's language (its Accept-Language): English unless a test parametrizes it, as the flows that
+    run in both languages do with @pytest.mark.parametrize("language", LANGUAGES) (R-I18N-1)."""
+    return "en"
+
+
+@pytest.fixture
+def say(language):
+    """The words a page shows in the test's language, from the catalog the site uses: say("Sign in"),
+    say("Watching as %(name)s", name="Alex"), say("Main", context="navigation")."""
+    return partial(words, language)
+
+
+@pytest.fixture
+def page(browser, live_server, demo, language):
+    context = browser.new_context(base_url=live_server.url, locale=language)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
