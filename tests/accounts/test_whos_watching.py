@@ -111,3 +111,24 @@ def test_any_next_is_answered_without_a_server_error_and_never_leaves_the_site(m
     assert location.startswith("/")
     assert not location.startswith(("//", "/\\"))
     assert not any(unicodedata.category(c)[0] == "C" for c in location)
+
+
+def test_whos_watching_and_its_messages_are_in_spanish_and_names_are_not_translated__R_I18N_1(
+    member_client, ads_account
+):
+    """R-I18N-1: the page and what choosing says, in Spanish; a profile's name is the member's, as it is."""
+    html = member_client.get(reverse("profiles"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="es">' in html
+    assert "<h1>¿Quién está viendo?</h1>" in html
+    assert "Elige un perfil. Tu elección se aplica a este navegador hasta que cierres sesión." in html
+    assert '<span class="tag">Principal</span>' in html
+    assert '<span class="tag">Infantil</span>' in html
+    assert '<span class="profile-name">Kids</span>' in html  # the name, not the tag
+    assert "Agregar perfil</a>" in html
+
+    sam = profile_named(ads_account, "Sam")
+    chosen = member_client.post(reverse("profiles"), {"profile": str(sam.pk)}, follow=True, HTTP_ACCEPT_LANGUAGE="es")
+    assert "Estás viendo como Sam." in chosen.content.decode()
+    refused = member_client.post(reverse("profiles"), {"profile": "nope"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert "Elige uno de tus perfiles." in refused.content.decode()
