@@ -167,4 +167,5 @@ def test_the_phone_change_notice_is_in_the_members_language_not_the_staff_member
     [notice] = mail.outbox
     assert notice.subject == subject
     assert when in notice.body
-    assert NEW not in notice.body and OLD not in notice.body
+    assert NEW not in notice.body
+    assert OLD not in notice.body

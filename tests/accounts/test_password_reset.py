@@ -343,7 +343,9 @@ def test_the_reset_pages_are_in_spanish_with_their_errors__R_I18N_1(client):
     assert "Restablecer por mensaje de texto</a>" in by_email.text
 
     by_text = client.post(
-        reverse("password_reset_text"), {"email": "no-at-sign", "number": "+1415555012３"}, HTTP_ACCEPT_LANGUAGE="es"
+        reverse("password_reset_text"),
+        {"email": "no-at-sign", "number": "+1415555012\uff13"},
+        HTTP_ACCEPT_LANGUAGE="es",
     )
     assert by_text.status_code == HTTPStatus.BAD_REQUEST
     assert "<h1>Restablece tu contraseña por mensaje de texto</h1>" in by_text.text
