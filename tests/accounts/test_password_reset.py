@@ -422,3 +422,24 @@ def test_the_reset_code_text_is_in_the_members_language_whatever_the_pages__R_I1
 
     [message] = backends.outbox
     assert message.body == expected.format(code=sent_code())
+
+
+def test_the_new_password_pages_of_a_reset_link_are_in_spanish__R_I18N_1(client):
+    """R-I18N-1: Django's confirm and complete views draw the project's pages in Spanish, Django's own labels
+    and password rules included."""
+    reads_in("es", email="lucia@example.com")
+    client.post(reverse("password_reset"), {"email": "lucia@example.com"}, HTTP_ACCEPT_LANGUAGE="es")
+    link = re.search(r"http://testserver(/password-reset/\S+/\S+/)\n", mail.outbox[0].body)
+    assert link is not None
+    form = client.get(link[1], follow=True, HTTP_ACCEPT_LANGUAGE="es")
+    html = form.content.decode()
+    assert "<h1>Elige una contraseña nueva</h1>" in html
+    assert "Guardar contraseña nueva</button>" in html
+    assert "<li>Su contraseña debe contener al menos 8 caracteres.</li>" in html  # Django's rules, its Spanish
+
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW}, follow=True, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert "<h1>Contraseña cambiada</h1>" in done.content.decode()
+    used = client.get(link[1], follow=True, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Este enlace ya no es válido: ya se usó o venció." in used
