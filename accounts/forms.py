@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts import axes, browsers, reset
@@ -21,15 +22,15 @@ class NormalizedEmailField(forms.EmailField):
 class EmailAuthenticationForm(AuthenticationForm):
     # Normalised here so that authentication and the lock-out (accounts.axes) see the same identifier.
     username = NormalizedEmailField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "Incorrect email or password. Check both and try again.",
-        "busy": "This email is already being signed in from here. Wait a moment and try again.",
+        "invalid_login": _("Incorrect email or password. Check both and try again."),
+        "busy": _("This email is already being signed in from here. Wait a moment and try again."),
     }
 
     def clean(self) -> dict[str, object]:
@@ -51,7 +52,7 @@ class ThrottledPasswordResetForm(PasswordResetForm):
     such account."""
 
     email = NormalizedEmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
     def save(  # type: ignore[override]  # PasswordResetView passes keywords; this form needs only these
@@ -76,18 +77,18 @@ class AddProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["name", "is_kids"]
-        labels = {"name": "Name", "is_kids": "Kids profile"}
-        help_texts = {"is_kids": "Only titles for children, and never behavioral advertising."}
+        labels = {"name": _("Name"), "is_kids": _("Kids profile")}
+        help_texts = {"is_kids": _("Only titles for children, and never behavioral advertising.")}
 
 
 class PasswordAgainForm(forms.Form):
     """Asks for the account's password again before a sensitive change (the phone number: R-SMS-2)."""
 
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="For your security, enter your password again.",
+        help_text=_("For your security, enter your password again."),
     )
 
     def __init__(self, *args, account: Account, **kwargs) -> None:
@@ -97,7 +98,7 @@ class PasswordAgainForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.account.check_password(password):
-            raise forms.ValidationError("That password is not right. Nothing was changed.", code="wrong_password")
+            raise forms.ValidationError(_("That password is not right. Nothing was changed."), code="wrong_password")
         return password
 
 
@@ -107,14 +108,14 @@ class AsciiPhoneNumberField(PhoneNumberField):
 
     def to_python(self, value):
         if isinstance(value, str) and not value.isascii():
-            raise forms.ValidationError("Enter a valid phone number using the digits 0 to 9.", code="invalid")
+            raise forms.ValidationError(_("Enter a valid phone number using the digits 0 to 9."), code="invalid")
         return super().to_python(value)
 
 
 class PhoneForm(PasswordAgainForm):
     number = AsciiPhoneNumberField(
-        label="Phone number",
-        help_text="With the country code, for example +1 415 555 0123.",
+        label=_("Phone number"),
+        help_text=_("With the country code, for example +1 415 555 0123."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         max_length=32,
     )
@@ -139,7 +140,7 @@ def refuse_extension(number):
     # E.164 has no extension: storing the number would silently drop it, and texts cannot reach one.
     if number and number.extension:
         raise forms.ValidationError(
-            "Enter a number without an extension: text messages cannot reach an extension.",
+            _("Enter a number without an extension: text messages cannot reach an extension."),
             code="extension",
         )
     return number
@@ -147,11 +148,11 @@ def refuse_extension(number):
 
 class ResetByTextForm(forms.Form):
     email = NormalizedEmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     number = AsciiPhoneNumberField(
-        label="Phone number",
-        help_text="The number on your account, with the country code.",
+        label=_("Phone number"),
+        help_text=_("The number on your account, with the country code."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         max_length=32,
     )
@@ -162,26 +163,26 @@ class ResetByTextForm(forms.Form):
 
 class ResetCodeForm(forms.Form):
     code = forms.CharField(
-        label="6-digit code",
+        label=_("6-digit code"),
         max_length=6,
         min_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     new_password1 = forms.CharField(
-        label="New password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     new_password2 = forms.CharField(
-        label="New password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
         if not (code.isascii() and code.isdigit()):
-            raise forms.ValidationError("Enter the 6 digits from the text message.", code="invalid")
+            raise forms.ValidationError(_("Enter the 6 digits from the text message."), code="invalid")
         return code
 
     def clean(self):
         cleaned = super().clean() or {}
         if cleaned.get("new_password1") and cleaned.get("new_password1") != cleaned.get("new_password2"):
-            self.add_error("new_password2", "The two passwords are not the same.")
+            self.add_error("new_password2", _("The two passwords are not the same."))
         return cleaned

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.fields import ProfileNameField
@@ -24,10 +25,11 @@ region_validator = RegexValidator(
 
 
 class Plan(models.TextChoices):
-    BASIC = "basic", "Basic"
-    STANDARD = "standard", "Standard"
-    PREMIUM = "premium", "Premium"
-    STANDARD_WITH_ADS = "standard_with_ads", "Standard with ads"
+    # The labels are the plan's name on the member's account page, in the member's language.
+    BASIC = "basic", _("Basic")
+    STANDARD = "standard", _("Standard")
+    PREMIUM = "premium", _("Premium")
+    STANDARD_WITH_ADS = "standard_with_ads", _("Standard with ads")
 
     @classmethod
     def has_ads(cls, plan: str) -> bool:

@@ -4,6 +4,7 @@ the normalised value, so "EU@example.com", " eu@example.com" and "eu@example.com
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 PROFILE_NAME_MAX_LENGTH = 50
 
@@ -36,17 +37,19 @@ def validate_profile_name(value: str) -> None:
     """Refuse control, format and invisible characters, and names with nothing visible in them."""
     if any(unicodedata.category(char) in _REFUSED_CATEGORIES for char in value):
         raise ValidationError(
-            "Use letters, numbers, spaces and punctuation only: no control or invisible characters.",
+            _("Use letters, numbers, spaces and punctuation only: no control or invisible characters."),
             code="invisible_characters",
         )
     if not any(_is_visible(char) for char in value):
-        raise ValidationError("Enter a name with at least one visible character.", code="nothing_visible")
+        raise ValidationError(_("Enter a name with at least one visible character."), code="nothing_visible")
 
 
 def clean_profile_name(value: str | None) -> str:
     """Normalise and validate a profile name (services call this; forms get it through the model field)."""
     name = normalize_profile_name(value)
     if len(name) > PROFILE_NAME_MAX_LENGTH:
-        raise ValidationError(f"Use at most {PROFILE_NAME_MAX_LENGTH} characters.", code="max_length")
+        raise ValidationError(
+            _("Use at most %(limit)d characters."), code="max_length", params={"limit": PROFILE_NAME_MAX_LENGTH}
+        )
     validate_profile_name(name)
     return name

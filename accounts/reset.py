@@ -13,8 +13,10 @@ cost. That last one is waived for a requester who is the member: signed in as th
 has signed in to it before (accounts.browsers), so strangers asking for codes cannot use up the member's own.
 """
 
+import contextlib
 import secrets
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,10 +26,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import ngettext
 from django_tasks import task
 
+from accounts import languages
 from accounts.models import Account, PasswordResetCode
 from common import throttle
 from common.sms import send_text
@@ -79,7 +83,9 @@ def reset_link_request(*, email: str, requester: Requester, domain: str, use_htt
     Throttled; the asker is told the same thing either way."""
     _take_all(requester, email_link=email)
     account_id = _active_account_id(email=email)
-    send_reset_link.enqueue(account_id=account_id, domain=domain, use_https=use_https)
+    send_reset_link.enqueue(
+        account_id=account_id, domain=domain, use_https=use_https, language=translation.get_language()
+    )
 
 
 def reset_text_request(*, email: str, number: str, requester: Requester) -> uuid.UUID:
@@ -89,14 +95,15 @@ def reset_text_request(*, email: str, number: str, requester: Requester) -> uuid
     _take_all(requester, number=number, email=email)
     reset_id = uuid.uuid4()
     account_id = _active_account_id(email=email, phone__number=number)
-    send_reset_code.enqueue(account_id=account_id, reset_id=str(reset_id))
+    send_reset_code.enqueue(account_id=account_id, reset_id=str(reset_id), language=translation.get_language())
     return reset_id
 
 
 @task()
-def send_reset_link(*, account_id: int | None, domain: str, use_https: bool) -> bool:
-    """The worker's half of reset by email: Django's own reset form sends the link to the account's address.
-    Returns whether an account was there to send to."""
+def send_reset_link(*, account_id: int | None, domain: str, use_https: bool, language: str | None = None) -> bool:
+    """The worker's half of reset by email: Django's own reset form sends the link to the account's address, in
+    the member's language (R-I18N-1; `language`, the page's when it was asked for, only for an account that has
+    none yet). Returns whether an account was there to send to."""
     if account_id is None:
         return False
     account = Account.objects.filter(pk=account_id, is_active=True).first()
@@ -105,14 +112,16 @@ def send_reset_link(*, account_id: int | None, domain: str, use_https: bool) -> 
     form = PasswordResetForm(data={"email": account.email})
     if not form.is_valid():  # an address stored before the current validation rules
         return False
-    form.save(domain_override=domain, use_https=use_https)
+    with _writing_to(account, language):
+        form.save(domain_override=domain, use_https=use_https)
     return True
 
 
 @task()
-def send_reset_code(*, account_id: int | None, reset_id: str) -> bool:
+def send_reset_code(*, account_id: int | None, reset_id: str, language: str | None = None) -> bool:
     """The worker's half of reset by text: a new code for the account, stored only as a keyed hash under
-    `reset_id` (replacing any pending one), texted to the number on file now. Returns whether it was sent."""
+    `reset_id` (replacing any pending one), texted to the number on file now, in the member's language (as for
+    the link). Returns whether it was sent."""
     if account_id is None:
         return False
     account = Account.objects.select_related("phone").filter(pk=account_id, is_active=True).first()
@@ -127,8 +136,24 @@ def send_reset_code(*, account_id: int | None, reset_id: str) -> bool:
         key = uuid.UUID(reset_id)
         PasswordResetCode.objects.create(id=key, account=account, code_hash=_hash(key, code))
     minutes = settings.PASSWORD_RESET_CODE_MINUTES
-    body = f"Your Privacy Center password reset code is {code}. It is valid for {minutes} minutes."
+    with _writing_to(account, language):
+        body = ngettext(
+            "Your Privacy Center password reset code is %(code)s. It is valid for %(minutes)d minute.",
+            "Your Privacy Center password reset code is %(code)s. It is valid for %(minutes)d minutes.",
+            minutes,
+        ) % {"code": code, "minutes": minutes}
     return send_text(to=str(account.phone.number), body=body) > 0
+
+
+@contextlib.contextmanager
+def _writing_to(account: Account, language: str | None) -> Iterator[str]:
+    """The member's language (accounts.languages); for an account without one, the language the reset was asked
+    for in, else the site's."""
+    with (
+        translation.override(languages.supported(language) or settings.LANGUAGE_CODE),
+        languages.speaking_to(account) as chosen,
+    ):
+        yield chosen
 
 
 def reset_text_check(*, reset_id: str, code: str, requester: Requester) -> PasswordResetCode:

@@ -16,9 +16,11 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from accounts import signals
+from accounts import languages, signals
 from accounts.models import MAX_PROFILES, Account, PasswordResetCode, PhoneNumber, Plan, Profile
 from accounts.normalize import clean_profile_name, normalize_email
 
@@ -155,14 +157,14 @@ def phone_set(*, account: Account, number: str, acting_user: Account | None = No
     if acting_user is not None and acting_user.pk != account.pk:
         signals.phone_changed.send(sender=PhoneNumber, account=account, acting_user=acting_user)
         transaction.on_commit(
-            partial(_notify_phone_changed, account_id=account.pk, to=account.email, changed_at=timezone.now())
+            partial(_notify_phone_changed, account=account, to=account.email, changed_at=timezone.now())
         )
     return True
 
 
-def _notify_phone_changed(*, account_id: int, to: str, changed_at: datetime) -> None:
+def _notify_phone_changed(*, account: Account, to: str, changed_at: datetime) -> None:
     """Tell the member that support changed the phone number on the account (never either number)."""
-    _send_notice("phone_changed", account_id=account_id, to=to, changed_at=changed_at, what="phone-change notice")
+    _send_notice("phone_changed", account=account, to=to, changed_at=changed_at, what="phone-change notice")
 
 
 @transaction.atomic
@@ -191,7 +193,7 @@ def account_change_email(*, account: Account, email: str, acting_user: Account) 
     validate_email(new)
     max_length = Account._meta.get_field("email").max_length
     if max_length is not None and len(new) > max_length:
-        raise ValidationError(f"Use at most {max_length} characters.", code="max_length")
+        raise ValidationError(_("Use at most %(limit)d characters."), code="max_length", params={"limit": max_length})
     locked = _lock_account(account)
     if locked.email == new:
         return False
@@ -206,26 +208,32 @@ def account_change_email(*, account: Account, email: str, acting_user: Account) 
         raise EmailTaken from None
     account.email = new
     signals.email_changed.send(sender=Account, account=locked, acting_user=acting_user)
-    transaction.on_commit(partial(_notify_old_address, account_id=locked.pk, to=old, changed_at=timezone.now()))
+    transaction.on_commit(partial(_notify_old_address, account=locked, to=old, changed_at=timezone.now()))
     return True
 
 
-def _notify_old_address(*, account_id: int, to: str, changed_at: datetime) -> None:
+def _notify_old_address(*, account: Account, to: str, changed_at: datetime) -> None:
     """Tell the old address that support changed it and whom to contact (never the new address)."""
-    _send_notice("email_changed", account_id=account_id, to=to, changed_at=changed_at, what="email-change notice")
+    _send_notice("email_changed", account=account, to=to, changed_at=changed_at, what="email-change notice")
 
 
-def _send_notice(template: str, *, account_id: int, to: str, changed_at: datetime, what: str) -> None:
+def _send_notice(template: str, *, account: Account, to: str, changed_at: datetime, what: str) -> None:
     """A notice that support changed an identifier of the account: when, and whom to contact. The change has
-    committed: a mail server that refuses the message does not undo it, and is logged without the address."""
-    # Plain values only: the templates hold no tags, so they read the same in any template engine.
-    context = {
-        "changed_at": f"{changed_at.astimezone(UTC):%d %B %Y at %H:%M} UTC",
-        "support_contact": settings.PRIVACY_SUPPORT_CONTACT or settings.PRIVACY_SITE_URL,
-    }
-    subject = "".join(render_to_string(f"registration/{template}_subject.txt", context).splitlines())
-    body = render_to_string(f"registration/{template}_email.txt", context)
+    committed: a mail server that refuses the message does not undo it, and is logged without the address.
+
+    It is written in the member's language (R-I18N-1), never the staff member's: an account that has none yet
+    gets the site's default."""
+    with translation.override(settings.LANGUAGE_CODE), languages.speaking_to(account):
+        context = {
+            # Day, month and time in the member's language; the format is the message's own (a translation).
+            "changed_at": formats.date_format(
+                changed_at.astimezone(UTC), pgettext("date and time of a notice", r"d F Y \a\t H:i \U\T\C")
+            ),
+            "support_contact": settings.PRIVACY_SUPPORT_CONTACT or settings.PRIVACY_SITE_URL,
+        }
+        subject = "".join(render_to_string(f"registration/{template}_subject.txt", context).splitlines())
+        body = render_to_string(f"registration/{template}_email.txt", context)
     try:
         send_mail(subject, body, None, [to])
     except OSError as error:  # smtplib's errors are OSErrors; their text may hold the address, so only the type
-        logger.warning("The %s for account %s was not sent (%s).", what, account_id, type(error).__name__)
+        logger.warning("The %s for account %s was not sent (%s).", what, account.pk, type(error).__name__)

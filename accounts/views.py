@@ -1,5 +1,6 @@
 from http import HTTPStatus
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -59,11 +62,11 @@ def profiles(request: MemberRequest) -> HttpResponse:
         if form.is_valid():
             profile = request.member.profile(form.cleaned_data["profile"])
             set_active_profile(request, profile)
-            messages.success(request, f"You are watching as {profile.name}.")
+            messages.success(request, _("You are watching as %(name)s.") % {"name": profile.name})
             next_url = safe_local_path(request, request.POST.get("next"))
             # A plain redirect to the path: redirect() would try a non-path value as a URL name.
             return HttpResponseRedirect(next_url) if next_url else redirect("account")
-        messages.error(request, "Choose one of your profiles.")
+        messages.error(request, _("Choose one of your profiles."))
         status = HTTPStatus.BAD_REQUEST
 
     account_profiles = request.member.profiles
@@ -92,9 +95,9 @@ def profile_add(request: MemberRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except services.ProfileLimitReached:
-            form.add_error(None, f"An account can have at most {MAX_PROFILES} profiles.")
+            form.add_error(None, _("An account can have at most %(limit)d profiles.") % {"limit": MAX_PROFILES})
         else:
-            messages.success(request, f"Added {profile.name}.")
+            messages.success(request, _("Added %(name)s.") % {"name": profile.name})
             return redirect("profiles")
     status = HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK
     return render(request, "accounts/profile_add.html", {"form": form}, status=status)
@@ -128,7 +131,7 @@ def phone(request: MemberRequest) -> HttpResponse:
         confirm_delete = True
         if delete_form.is_valid():
             services.phone_delete(account=request.user, acting_user=request.user)
-            messages.success(request, "Your phone number was deleted. We won't send you any text messages.")
+            messages.success(request, _("Your phone number was deleted. We won't send you any text messages."))
             return redirect("account")
         status = HTTPStatus.BAD_REQUEST
     elif action == "delete":
@@ -137,22 +140,34 @@ def phone(request: MemberRequest) -> HttpResponse:
         form = PhoneForm(request.POST, account=request.user)
         if form.is_valid():
             changed = services.phone_set(account=request.user, number=form.cleaned_data["number"])
-            messages.success(request, "Your phone number was saved." if changed else "That is already your number.")
+            messages.success(
+                request, _("Your phone number was saved.") if changed else _("That is already your number.")
+            )
             return redirect("account")
         status = HTTPStatus.BAD_REQUEST
     elif action is not None:
-        messages.error(request, "That request was not understood, so nothing was changed.")
+        messages.error(request, _("That request was not understood, so nothing was changed."))
         status = HTTPStatus.BAD_REQUEST
     context = {"form": form, "delete_form": delete_form, "phone": current, "confirm_delete": confirm_delete}
     return render(request, "accounts/phone.html", context, status=status)
 
 
 RESET_SESSION_KEY = "reset_text"
-CODE_SENT = (
-    "If the email address and phone number belong to an account, we sent a 6-digit code to that phone. "
-    "It is valid for 10 minutes."
+CODE_FAILED = gettext_lazy(
+    "That code did not work: it is wrong, has expired or was tried too often. Ask for a new code."
 )
-CODE_FAILED = "That code did not work: it is wrong, has expired or was tried too often. Ask for a new code."
+
+
+def code_sent() -> str:
+    """What the asker is told after asking for a code, whether or not one was sent."""
+    minutes = settings.PASSWORD_RESET_CODE_MINUTES
+    return ngettext(
+        "If the email address and phone number belong to an account, we sent a 6-digit code to that phone. "
+        "It is valid for %(minutes)d minute.",
+        "If the email address and phone number belong to an account, we sent a 6-digit code to that phone. "
+        "It is valid for %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -170,11 +185,11 @@ def password_reset_text(request: HttpRequest) -> HttpResponse:
                     requester=browsers.reset_requester(request, email),
                 )
             except reset.Throttled:
-                messages.error(request, "Too many codes were asked for. Wait an hour, or reset by email.")
+                messages.error(request, _("Too many codes were asked for. Wait an hour, or reset by email."))
                 status = HTTPStatus.TOO_MANY_REQUESTS
             else:
                 request.session[RESET_SESSION_KEY] = str(reset_id)
-                messages.info(request, CODE_SENT)
+                messages.info(request, code_sent())
                 return redirect("password_reset_text_code")
         else:
             status = HTTPStatus.BAD_REQUEST
@@ -205,6 +220,6 @@ def password_reset_text_code(request: HttpRequest) -> HttpResponse:
                 form.add_error("new_password1", error)
             else:
                 del request.session[RESET_SESSION_KEY]
-                messages.success(request, "Your password was changed. Sign in with the new one.")
+                messages.success(request, _("Your password was changed. Sign in with the new one."))
                 return redirect("login")
     return render(request, "registration/password_reset_text_code.html", {"form": form}, status=status)

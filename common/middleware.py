@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -69,7 +70,7 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     """The friendly error page with 503 and a Retry-After: the database or the shared cache did not answer in time
     (a lock or statement timeout, a lost or cut connection). The browser may try again; nothing was changed."""
     response = HttpResponse(
-        render_to_string("500.html"), status=HTTPStatus.SERVICE_UNAVAILABLE, content_type="text/html"
+        error_page("500.html", request), status=HTTPStatus.SERVICE_UNAVAILABLE, content_type="text/html"
     )
     response["Retry-After"] = str(RETRY_AFTER_S)
     add_never_cache_headers(response)
@@ -77,6 +78,17 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 RETRY_AFTER_S = 5
+
+
+def error_page(template_name: str, request: HttpRequest | None) -> str:
+    """An error page that needs no template context (the database or the cache may be what failed), in the
+    request's language (R-I18N-1): the chooser's cookie or Accept-Language, read from the request alone, so even a
+    failure before LocaleMiddleware ran gets it; without a request, the language active now."""
+    if request is None:
+        return render_to_string(template_name)
+    with translation.override(translation.get_language_from_request(request)):
+        return render_to_string(template_name)
+
 
 # What "the database or the shared cache did not answer in time" looks like: Django's OperationalError (timeouts,
 # lost or cut connections; the database cache too), and Redis's own errors from Django's RedisCache.

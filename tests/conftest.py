@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Account, Plan
@@ -66,6 +67,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's default language: LocaleMiddleware activates a request's language for the
+    thread and leaves it active, so a Spanish request would otherwise change what a later test renders outside a
+    request (R-I18N-1)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -591,3 +591,14 @@ phone_like = st.one_of(
     st.text(alphabet=st.characters(categories=["Nd"]), max_size=15).map(lambda d: "+1" + d),
     st.sampled_from(["+14155550199", "+1 (415) 555-0199", "+33 1 23 45 67 89", "+14155550123 ext. 5"]),
 )
+
+
+def reads_in(language: str, **account_fields: object) -> Account:
+    """A new account (tests.factories.AccountFactory) whose emails and texts go out in `language`, as if the
+    member had signed in or picked it with the chooser (R-I18N-1)."""
+    from tests.factories import AccountFactory
+
+    account = cast(Account, AccountFactory(**account_fields))
+    Account.objects.filter(pk=account.pk).update(language=language)
+    account.language = language
+    return account

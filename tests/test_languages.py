@@ -143,3 +143,13 @@ def test_an_incomplete_catalog_is_refused(tmp_path: Path, settings):
     assert "fuzzy: 'Sign out'" in message
     assert "placeholders ['%(nombre)s'] instead of ['%(name)s']" in message
     assert not po.with_suffix(".mo").exists()
+
+
+def test_each_language_on_the_chooser_names_itself_in_its_own_language(client):
+    """R-I18N-1: "Español" on an English page and "English" on a Spanish one, never "Inglés"."""
+    for accept in ("en", "es"):
+        html = client.get("/", HTTP_ACCEPT_LANGUAGE=accept).text
+        assert 'value="en" lang="en"' in html
+        assert ">English</button>" in html
+        assert ">Español</button>" in html
+        assert "Inglés" not in html

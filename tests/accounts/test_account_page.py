@@ -134,3 +134,22 @@ def test_marketing_communications_follow_the_policy_for_every_profile__R_MC_1(ad
         facts = selectors.profile_facts(profile=row.profile, account=account)
         assert row.mic == policy.mic_allowed(facts)
         assert row.email == policy.marketing_email_to_profile(facts) == (not row.profile.is_kids)
+
+
+def test_the_account_page_is_in_spanish_with_the_members_own_details_as_they_are__R_I18N_1(member_client, ads_account):
+    """R-I18N-1: headings, facts, the plan's name and the links in Spanish; the email, number and profile names
+    as they are."""
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    html = member_client.get(reverse("account"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="es">' in html
+    assert "<h1>Cuenta</h1>" in html
+    assert "Membresía y facturación</h2>" in html
+    assert "<dt>Correo electrónico</dt><dd>" + ads_account.email in html
+    assert "<dd>Estándar con anuncios</dd>" in html
+    assert "+1 415-555-0123" in html
+    assert "Cambiar número de teléfono</a>" in html
+    assert "Preferencias de mensajes de texto</a>" in html
+    assert "Perfiles</h2>" in html
+    assert 'Configuración de privacidad y datos<span class="visually-hidden"> de Sam</span>' in html
+    assert html.count("Configuración de privacidad y datos<") == 3
+    assert "Dispositivos</h2>" in html

@@ -10,6 +10,7 @@ from typing import cast
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
@@ -24,6 +25,7 @@ from tests.helpers import (
     admin_account_url,
     change_form_data,
     last_event_id,
+    reads_in,
     signed_in,
     staff_with,
     trail_since,
@@ -181,3 +183,37 @@ def test_a_refused_notice_keeps_the_change_and_logs_no_address(
         f"The email-change notice for account {member.pk} was not sent (SMTPRecipientsRefused)."
     ]
     assert "@" not in caplog.text
+
+
+@pytest.mark.parametrize("staff_language", ["en", "es"])
+def test_the_email_change_notice_is_in_the_members_language_not_the_staff_members__R_I18N_1(
+    django_capture_on_commit_callbacks, staff_language
+):
+    """R-I18N-1: a member who reads Spanish is told in Spanish, with the date in Spanish, whichever language the
+    admin is in."""
+    member = reads_in("es", email=OLD, region="US-CA")
+    client = signed_in(staff_with(*MAY_CHANGE_EMAIL))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = staff_language
+
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        client.post(admin_account_url(member), change_form_data(client, admin_account_url(member), email=NEW))
+
+    [notice] = mail.outbox
+    assert notice.subject == "Se cambió el correo electrónico con el que inicias sesión en Privacy Center"
+    assert "el 25 de noviembre de 2026 a las 12:30 UTC." in notice.body
+    assert "comunícate de inmediato con el equipo de asistencia para miembros de Privacy Center" in notice.body
+    assert NEW not in notice.body
+
+
+def test_the_email_change_notice_to_a_member_without_a_language_is_in_english_whatever_the_admins__R_I18N_1(
+    member, django_capture_on_commit_callbacks
+):
+    client = signed_in(staff_with(*MAY_CHANGE_EMAIL))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        client.post(admin_account_url(member), change_form_data(client, admin_account_url(member), email=NEW))
+
+    [notice] = mail.outbox
+    assert notice.subject == "Your Privacy Center sign-in email address was changed"
+    assert "changed by our support team on 25 November 2026 at 12:30 UTC." in notice.body

@@ -9,6 +9,7 @@ from typing import cast
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core import mail
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from tests.helpers import (
     admin_account_url,
     change_form_data,
     last_event_id,
+    reads_in,
     signed_in,
     staff_with,
     trail_since,
@@ -135,3 +137,35 @@ def test_any_posted_number_is_saved_or_a_form_error_never_a_server_error(member,
     data = change_form_data(client, admin_account_url(member), **{"phone-0-number": number})
     response = client.post(admin_account_url(member), data)
     assert response.status_code in {HTTPStatus.FOUND, HTTPStatus.OK}
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("member_language", "subject", "when"),
+    [
+        (
+            "es",
+            "Se cambió el número de teléfono de tu cuenta de Privacy Center",
+            "el 25 de noviembre de 2026 a las 12:30",
+        ),
+        ("en", "The phone number on your Privacy Center account was changed", "on 25 November 2026 at 12:30 UTC"),
+    ],
+)
+def test_the_phone_change_notice_is_in_the_members_language_not_the_staff_members__R_I18N_1(
+    django_capture_on_commit_callbacks, member_language, subject, when
+):
+    """R-I18N-1: the notice follows the member's language; the staff member's admin is in the other one."""
+    member = reads_in(member_language, email=EMAIL, phone=OLD, region="US-CA")
+    client = signed_in(staff_with(*MAY_CHANGE_PHONE))
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en" if member_language == "es" else "es"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            admin_account_url(member), change_form_data(client, admin_account_url(member), **{"phone-0-number": NEW})
+        )
+
+    [notice] = mail.outbox
+    assert notice.subject == subject
+    assert when in notice.body
+    assert NEW not in notice.body
+    assert OLD not in notice.body

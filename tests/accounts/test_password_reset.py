@@ -25,7 +25,7 @@ from common.sms import backends
 from consent import services
 from consent.choices import Choice
 from tests.factories import PASSWORD, AccountFactory
-from tests.helpers import actor, at_once, description, sent_code
+from tests.helpers import actor, at_once, description, reads_in, sent_code
 
 pytestmark = pytest.mark.django_db
 REQUESTER = reset.Requester(address="192.0.2.1")
@@ -45,8 +45,8 @@ def page(response) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
 
 
-def ask(client, email="texts@example.com", number="+14155550123"):
-    return client.post(reverse("password_reset_text"), {"email": email, "number": number}, follow=True)
+def ask(client, email="texts@example.com", number="+14155550123", **headers):
+    return client.post(reverse("password_reset_text"), {"email": email, "number": number}, follow=True, **headers)
 
 
 def enter(client, code, password=NEW):
@@ -328,3 +328,118 @@ def test_codes_sent_for_one_account_at_once_are_all_texted_and_the_last_one_is_t
     assert len(backends.outbox) == len(reset_ids)
     [pending] = PasswordResetCode.objects.filter(account=account).values_list("id", flat=True)
     assert str(pending) in reset_ids
+
+
+# Spanish (R-I18N-1) ---------------------------------------------------------------------------------------------
+
+
+def test_the_reset_pages_are_in_spanish_with_their_errors__R_I18N_1(client):
+    """R-I18N-1: both resets' pages, labels, buttons and form errors in the browser's Spanish."""
+    by_email = client.get(reverse("password_reset"), HTTP_ACCEPT_LANGUAGE="es")
+    assert '<html lang="es">' in by_email.text
+    assert "<h1>Restablece tu contraseña</h1>" in by_email.text
+    assert ">Correo electrónico</label>" in by_email.text
+    assert "Envíame un enlace</button>" in by_email.text
+    assert "Restablecer por mensaje de texto</a>" in by_email.text
+
+    by_text = client.post(
+        reverse("password_reset_text"),
+        {"email": "no-at-sign", "number": "+1415555012\uff13"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert by_text.status_code == HTTPStatus.BAD_REQUEST
+    assert "<h1>Restablece tu contraseña por mensaje de texto</h1>" in by_text.text
+    assert "Envíame un código</button>" in by_text.text
+    assert "Ingresa un número de teléfono válido con los dígitos del 0 al 9." in description(by_text.text, "number")
+    assert "Introduzca una dirección de correo electrónico válida." in description(by_text.text, "email")  # Django's
+
+    sent = client.get(reverse("password_reset_done"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "<h1>Revisa tu correo electrónico</h1>" in sent.text
+
+
+def test_the_code_pages_and_their_messages_are_in_spanish__R_I18N_1(member, client):
+    """R-I18N-1: the code sent message, the code form, a wrong code and Django's password validators, in Spanish."""
+    asked = ask(client, HTTP_ACCEPT_LANGUAGE="es")
+    assert "enviamos un código de 6 dígitos a ese teléfono. Es válido por 10 minutos." in asked.text
+    assert "<h1>Ingresa tu código</h1>" in asked.text
+    assert ">Código de 6 dígitos</label>" in asked.text
+
+    wrong = client.post(
+        reverse("password_reset_text_code"),
+        {"code": "abcdef", "new_password1": "1234", "new_password2": "12345"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert "Ingresa los 6 dígitos del mensaje de texto." in description(wrong.text, "code")
+    assert "Las dos contraseñas no coinciden." in description(wrong.text, "new_password2")
+
+    weak = client.post(
+        reverse("password_reset_text_code"),
+        {"code": sent_code(), "new_password1": "1234", "new_password2": "1234"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert "Esta contraseña es demasiado común." in description(weak.text, "new_password1")  # Django's validator
+
+
+def test_the_reset_email_goes_out_in_the_members_language_whatever_the_pages__R_I18N_1(client):
+    """R-I18N-1: an account that reads Spanish gets a Spanish reset email though asked for from an English page,
+    and one that reads English an English one from a Spanish page."""
+    reads_in("es", email="lucia@example.com")
+    reads_in("en", email="john@example.com")
+
+    client.post(reverse("password_reset"), {"email": "lucia@example.com"}, HTTP_ACCEPT_LANGUAGE="en")
+    client.post(reverse("password_reset"), {"email": "john@example.com"}, HTTP_ACCEPT_LANGUAGE="es")
+
+    spanish, english = mail.outbox
+    assert spanish.subject == "Restablece tu contraseña de Privacy Center"
+    assert "Pediste restablecer la contraseña de tu cuenta de Privacy Center lucia@example.com." in spanish.body
+    assert "Si no lo pediste, ignora este correo" in spanish.body
+    assert english.subject == "Reset your Privacy Center password"
+    assert "You asked to reset the password of your Privacy Center account john@example.com." in english.body
+
+
+def test_a_reset_email_to_an_account_without_a_language_is_in_the_pages__R_I18N_1(client):
+    AccountFactory(email="nueva@example.com")
+
+    client.post(reverse("password_reset"), {"email": "nueva@example.com"}, HTTP_ACCEPT_LANGUAGE="es-MX")
+
+    [message] = mail.outbox
+    assert message.subject == "Restablece tu contraseña de Privacy Center"
+
+
+@pytest.mark.parametrize(
+    ("account_language", "page_language", "expected"),
+    [
+        ("es", "en", "Tu código para restablecer la contraseña de Privacy Center es {code}. Es válido por 10 minutos."),
+        ("en", "es", "Your Privacy Center password reset code is {code}. It is valid for 10 minutes."),
+    ],
+)
+def test_the_reset_code_text_is_in_the_members_language_whatever_the_pages__R_I18N_1(
+    member, client, account_language, page_language, expected
+):
+    Account.objects.filter(pk=member.pk).update(language=account_language)
+
+    ask(client, HTTP_ACCEPT_LANGUAGE=page_language)
+
+    [message] = backends.outbox
+    assert message.body == expected.format(code=sent_code())
+
+
+def test_the_new_password_pages_of_a_reset_link_are_in_spanish__R_I18N_1(client):
+    """R-I18N-1: Django's confirm and complete views draw the project's pages in Spanish, Django's own labels
+    and password rules included."""
+    reads_in("es", email="lucia@example.com")
+    client.post(reverse("password_reset"), {"email": "lucia@example.com"}, HTTP_ACCEPT_LANGUAGE="es")
+    link = re.search(r"http://testserver(/password-reset/\S+/\S+/)\n", mail.outbox[0].body)
+    assert link is not None
+    form = client.get(link[1], follow=True, HTTP_ACCEPT_LANGUAGE="es")
+    html = form.content.decode()
+    assert "<h1>Elige una contraseña nueva</h1>" in html
+    assert "Guardar contraseña nueva</button>" in html
+    assert "<li>Su contraseña debe contener al menos 8 caracteres.</li>" in html  # Django's rules, its Spanish
+
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW}, follow=True, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert "<h1>Contraseña cambiada</h1>" in done.content.decode()
+    used = client.get(link[1], follow=True, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Este enlace ya no es válido: ya se usó o venció." in used

@@ -334,3 +334,46 @@ def test_phone_form_never_answers_a_server_error(ads_account, number, password, 
         assert stored.startswith("+")
         assert stored[1:].isascii()
         assert stored[1:].isdigit()
+
+
+# Spanish (R-I18N-1) ---------------------------------------------------------------------------------------------
+
+ES = {"HTTP_ACCEPT_LANGUAGE": "es"}
+
+
+def test_the_phone_page_its_validation_and_its_messages_are_in_spanish__R_I18N_1(member_client, ads_account):
+    added = member_client.get(reverse("phone"), **ES).content.decode()
+    assert '<html lang="es">' in added
+    assert "<h1>Agregar un número de teléfono</h1>" in added
+    assert ">Número de teléfono</label>" in added
+    assert "Con el código de país, por ejemplo, +1 415 555 0123." in added
+    assert "Por tu seguridad, vuelve a ingresar tu contraseña." in added
+    assert "Guardar número de teléfono</button>" in added
+
+    def change(number: str, password: str = PASSWORD) -> str:
+        data = {"action": "change", "number": number, "password": password}
+        return member_client.post(reverse("phone"), data, follow=True, **ES).content.decode()
+
+    assert "Ingrese un número de teléfono válido" in description(change("12ab"), "number")  # phonenumber_field's
+    assert "Ingresa un número sin extensión" in description(change("+1 415 555 0123 x7"), "number")
+    assert "La contraseña no es correcta. No se cambió nada." in description(change("+14155550123", "no"), "password")
+    assert "Se guardó tu número de teléfono." in change("+14155550123")
+    assert "Ese ya es tu número." in change("+14155550123")
+
+    page = member_client.get(reverse("phone"), **ES).content.decode()
+    assert "<h1>Cambiar número de teléfono</h1>" in page
+    assert "Tu número de teléfono es <strong>+1 415-555-0123</strong>." in page
+    confirm = member_client.get(reverse("phone") + "?delete", **ES).content.decode()
+    assert "¿Eliminar +1 415-555-0123?" in confirm
+    deleted = member_client.post(reverse("phone"), {"action": "delete", "password": PASSWORD}, follow=True, **ES)
+    assert "Se eliminó tu número de teléfono. No te enviaremos ningún mensaje de texto." in deleted.content.decode()
+    unknown = member_client.post(reverse("phone"), {"action": "explode"}, **ES)
+    assert "No entendimos esa solicitud, así que no se cambió nada." in unknown.content.decode()
+
+
+def test_the_shared_password_field_is_drawn_in_each_language__R_I18N_1(member_client):
+    """The password field's fragment is cached for everyone: a Spanish page never gets the English one."""
+    member_client.get(reverse("phone"), HTTP_ACCEPT_LANGUAGE="en")
+    spanish = member_client.get(reverse("phone"), **ES).content.decode()
+    assert ">Contraseña</label>" in spanish
+    assert ">Password</label>" not in spanish

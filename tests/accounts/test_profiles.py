@@ -239,3 +239,23 @@ def test_any_name_is_answered_without_a_server_error_and_only_clean_names_are_st
     else:
         assert added == []
     Profile.objects.filter(account=ads_account, slot__gt=3).delete()
+
+
+def test_add_profile_its_errors_and_its_message_are_in_spanish__R_I18N_1(member_client, ads_account):
+    es = {"HTTP_ACCEPT_LANGUAGE": "es"}
+    html = member_client.get(reverse("profile_add"), **es).content.decode()
+    assert '<html lang="es">' in html
+    assert "<h1>Agregar perfil</h1>" in html
+    assert ">Nombre</label>" in html
+    assert ">Perfil infantil</label>" in html
+    assert "Solo títulos para niños y nunca publicidad basada en el comportamiento." in html
+
+    invisible = member_client.post(reverse("profile_add"), {"name": "\u3164"}, **es).content.decode()
+    assert "Ingresa un nombre con al menos un carácter visible." in description(invisible, "name")
+    added = member_client.post(reverse("profile_add"), {"name": "Abuela"}, follow=True, **es).content.decode()
+    assert "Se agregó Abuela." in added
+
+    member_client.post(reverse("profile_add"), {"name": "Tío"}, **es)
+    full = member_client.post(reverse("profile_add"), {"name": "Sexto"}, **es)
+    assert full.status_code == HTTPStatus.BAD_REQUEST
+    assert "Una cuenta puede tener como máximo 5 perfiles." in full.content.decode()

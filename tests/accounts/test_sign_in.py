@@ -222,3 +222,42 @@ def test_the_lock_out_counts_an_ipv6_client_per_64(eu):
     assert sign_in(locked, "eu@example.com", PASSWORD).status_code == HTTPStatus.TOO_MANY_REQUESTS
     elsewhere = Client(REMOTE_ADDR="2001:db8:1:3::1")
     assert sign_in(elsewhere, "eu@example.com", PASSWORD).status_code == HTTPStatus.FOUND
+
+
+# Spanish (R-I18N-1) ---------------------------------------------------------------------------------------------
+
+ES = {"HTTP_ACCEPT_LANGUAGE": "es-MX,es;q=0.9"}
+
+
+def test_the_sign_in_page_and_its_error_are_in_spanish__R_I18N_1(client, ads_account):
+    page = client.get(reverse("login"), **ES).content.decode()
+    assert '<html lang="es">' in page
+    assert "<h1>Iniciar sesión</h1>" in page
+    assert ">Correo electrónico</label>" in page
+    assert ">Contraseña</label>" in page
+    assert "¿Olvidaste tu contraseña?</a>" in page
+
+    wrong = client.post(reverse("login"), {"username": ads_account.email, "password": "nope"}, **ES).content.decode()
+    assert "El correo electrónico o la contraseña no son correctos. Revisa ambos e inténtalo de nuevo." in wrong
+    empty = client.post(reverse("login"), {"username": "", "password": ""}, **ES).content.decode()
+    assert "Este campo es obligatorio." in empty  # Django's own message, in Spanish
+
+
+def test_the_lock_out_page_is_in_spanish__R_I18N_1(client, eu):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "eu@example.com", "password": "wrong"}, **ES)
+    response = client.post(reverse("login"), {"username": "eu@example.com", "password": PASSWORD}, **ES)
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    html = response.content.decode()
+    assert '<html lang="es">' in html
+    assert "<h1>Demasiados intentos de inicio de sesión</h1>" in html
+    assert "Espera unos minutos e inténtalo de nuevo." in html
+
+
+def test_the_landing_page_is_in_spanish__R_I18N_1(client):
+    html = client.get("/", **ES).content.decode()
+    assert '<html lang="es">' in html
+    assert "<h1>Tu privacidad, tus decisiones</h1>" in html
+    assert "Inicia sesión para administrar tu configuración</a>" in html
+    assert "<li>Inicia sesión y elige un perfil en “¿Quién está viendo?”.</li>" in html
+    assert "<strong>Desactivar todo en todos los perfiles</strong>" in html

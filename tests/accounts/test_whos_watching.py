@@ -84,7 +84,11 @@ def test_a_next_that_is_a_local_path_is_followed(member_client, ads_account):
 def test_the_page_only_carries_a_safe_next_into_its_forms(member_client):
     html = member_client.get(reverse("profiles"), {"next": "foo"}).content.decode()
     assert 'name="next" value="foo"' not in html
-    assert html.count('name="next"') == html.count('name="action" value="accept_all"'), "only the cookie banner's"
+    chooser = html.count(f'action="{reverse("set_language")}"')  # the language chooser returns to this page
+    assert chooser == 1
+    assert html.count('name="next"') == html.count('name="action" value="accept_all"') + chooser, (
+        "only the cookie banner's and the language chooser's"
+    )
     html = member_client.get(reverse("profiles"), {"next": "/account/"}).content.decode()
     assert 'name="next" value="/account/"' in html
 
@@ -107,3 +111,24 @@ def test_any_next_is_answered_without_a_server_error_and_never_leaves_the_site(m
     assert location.startswith("/")
     assert not location.startswith(("//", "/\\"))
     assert not any(unicodedata.category(c)[0] == "C" for c in location)
+
+
+def test_whos_watching_and_its_messages_are_in_spanish_and_names_are_not_translated__R_I18N_1(
+    member_client, ads_account
+):
+    """R-I18N-1: the page and what choosing says, in Spanish; a profile's name is the member's, as it is."""
+    html = member_client.get(reverse("profiles"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="es">' in html
+    assert "<h1>¿Quién está viendo?</h1>" in html
+    assert "Elige un perfil. Tu elección se aplica a este navegador hasta que cierres sesión." in html
+    assert '<span class="tag">Principal</span>' in html
+    assert '<span class="tag">Infantil</span>' in html
+    assert '<span class="profile-name">Kids</span>' in html  # the name, not the tag
+    assert "Agregar perfil</a>" in html
+
+    sam = profile_named(ads_account, "Sam")
+    chosen = member_client.post(reverse("profiles"), {"profile": str(sam.pk)}, follow=True, HTTP_ACCEPT_LANGUAGE="es")
+    assert "Estás viendo como Sam." in chosen.content.decode()
+    refused = member_client.post(reverse("profiles"), {"profile": "nope"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert "Elige uno de tus perfiles." in refused.content.decode()
