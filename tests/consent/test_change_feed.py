@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from accounts import services as account_services
 from accounts.models import Account, Plan
-from consent import services
+from consent import selectors, services
 from consent.choices import Choice, Source
 from consent.models import EligibilityChange
 from tests.helpers import actor, any_text, profile_named, register_device
@@ -326,6 +326,32 @@ def test_the_purge_removes_old_entries_and_old_cursors_are_410__R_API_3(client, 
         entries, _ = follow(client, kept_from)
         assert profiles_in(entries) == [str(sam.pk)]
         assert head(client) >= kept_from
+
+
+@pytest.mark.django_db
+def test_a_purge_while_a_page_is_read_is_410_never_a_page_without_the_purged_entries__R_API_3(
+    client, ads_account, monkeypatch
+):
+    """R-API-3, R-AU-3: the purge (another process) deletes entries after the consumer's cursor between the
+    feed's check of the cursor and its read of the page: the answer is 410 (rebuild), never a page that silently
+    lacks the deleted entries."""
+    sam = profile_named(ads_account, "Sam")
+    with time_machine.travel(datetime(2026, 1, 5, 12, tzinfo=UTC), tick=False):
+        cursor = head(client)
+        services.profile_set_choices(profile=sam, values={Choice.MIC: False}, actor=actor(Source.MEMBER))
+    with time_machine.travel(datetime(2028, 1, 4, 12, tzinfo=UTC), tick=False):
+        services.profile_set_choices(profile=sam, values={Choice.MIC: True}, actor=actor(Source.MEMBER))
+    read_page = selectors.feed_page
+
+    def purged_meanwhile(**kwargs):
+        call_command("purge_consent_events", "--batch-size", "2", stdout=StringIO())
+        return read_page(**kwargs)
+
+    monkeypatch.setattr(selectors, "feed_page", purged_meanwhile)
+    with time_machine.travel(datetime(2028, 1, 6, 12, tzinfo=UTC), tick=False):
+        response = client.get("/api/v1/changes", {"after": cursor}, **AUTH)
+    assert response.status_code == HTTPStatus.GONE, response.json()
+    assert "rebuild" in response.json()["detail"]
 
 
 # Whatever is sent --------------------------------------------------------------------------------------------
