@@ -20,7 +20,7 @@ from accounts.models import Account, Plan
 from consent import selectors, services
 from consent.choices import Choice, Source
 from consent.models import EligibilityChange
-from tests.helpers import actor, any_text, profile_named, register_device
+from tests.helpers import ReadQueryCounter, actor, any_text, profile_named, register_device
 
 TOKEN = "test-service-token-0123456789"
 AUTH = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
@@ -236,22 +236,22 @@ def test_without_a_cursor_the_feed_starts_at_the_beginning__R_API_3(client, ads_
 
 
 @pytest.mark.django_db
-def test_a_feed_page_costs_the_same_queries_however_many_entries__R_API_3(client, ads_account, count_queries):
+def test_a_feed_page_costs_the_same_queries_however_many_entries__R_API_3(client, ads_account):
     start = head(client)
     _plan(ads_account)
-    with count_queries() as few:
+    with ReadQueryCounter() as few:
         assert len(page(client, start)["changes"]) == 3
     for value in [False, True] * 5:
         services.profile_set_choices(
             profile=profile_named(ads_account, "Alex"), values={Choice.MIC: value}, actor=actor(Source.MEMBER)
         )
-    with count_queries() as many:
+    with ReadQueryCounter() as many:
         assert len(page(client, start)["changes"]) > 10
-    # The purge's horizon, the page, and its profiles' answers (consent.eligibility.answers): on PostgreSQL one
+    # The page, the purge's horizon, and its profiles' answers (consent.eligibility.answers): on PostgreSQL one
     # query (the stored choices as arrays), elsewhere two (the profiles with account and phone, their choices).
     answers = 1 if connection.vendor == "postgresql" else 2
     assert len(few) == len(many) == 2 + answers, f"{few}\n--\n{many}"
-    with count_queries() as cursor:
+    with ReadQueryCounter() as cursor:
         head(client)
     assert len(cursor) == 2, f"the newest complete entry, the horizon:\n{cursor}"
 
