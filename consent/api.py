@@ -340,7 +340,7 @@ def eligibility_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
 
 FEED_LIMIT_MAX = 1000
 FEED_LIMIT_DEFAULT = 100
-CURSOR = re.compile(r"^(\d{1,19})\.(\d{1,19})$")
+CURSOR = re.compile(r"^([0-9]{1,19})\.([0-9]{1,19})$")  # ASCII digits: \d would take any script's
 BIGINT_MAX = 2**63 - 1
 
 

@@ -274,6 +274,7 @@ def test_the_feed_needs_the_service_token__R_API_3(client, url):
         {"after": "1.2.3"},
         {"after": "-1.2"},
         {"after": f"{2**63}.1"},
+        {"after": "\u0661.\u0661"},  # Arabic-Indic digits: a regex \d matches them and int() reads them
         {"limit": "0"},
         {"limit": "1001"},
         {"limit": "many"},
