@@ -8,6 +8,11 @@ production reads (common/replica.py): .ci/with_replica starts one and runs the A
   primary has written so far: a write of the test is then on the replica as it is moments later in production,
   and a test that expects its own write in an answer holds. While a test has paused the replay (a lagging
   replica, tests/consent/test_replica_pg.py), reads do not wait: they see the lag.
+- It also waits, for at most FEED_WAIT_S, until the replica's snapshot xmin (the feed's horizon) has passed every
+  feed entry committed before the oldest transaction still open in the test database: a transaction elsewhere
+  on the server (another database's, even) holds the horizon back for a moment, which the feed is built to wait
+  for, and a test expecting its committed change in the next page would otherwise race it. A transaction the
+  test itself holds open is not waited for.
 
 The waits use a connection of their own (psycopg), so a test counting the queries a request makes counts only
 the request's.
@@ -24,6 +29,24 @@ from django.db import connections
 from common import replica
 
 WAIT_S = 30
+FEED_WAIT_S = 10
+
+# The newest feed entry committed before the oldest transaction still open in this database (pg_stat_activity's
+# xid, widened to a 64-bit xid8 with the epoch of the current snapshot's xmax); 0 without one.
+SETTLED_FEED_TXID = """
+WITH open AS (
+    SELECT min(backend_xid::text::bigint) AS xid FROM pg_stat_activity
+    WHERE datname = current_database() AND backend_xid IS NOT NULL
+), now AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax),
+oldest AS (
+    SELECT CASE WHEN open.xid IS NULL THEN NULL
+        WHEN ((xmax >> 32) << 32) + open.xid > xmax THEN ((xmax >> 32) << 32) + open.xid - 4294967296
+        ELSE ((xmax >> 32) << 32) + open.xid END AS xid8
+    FROM open, now
+)
+SELECT coalesce(max(txid), 0) FROM consent_eligibilitychange, oldest
+WHERE oldest.xid8 IS NULL OR txid < oldest.xid8
+"""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -67,6 +90,12 @@ def _replay_watch(django_db_setup: None, django_db_blocker: Any) -> Iterator[Cal
         while not _value(standby, "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)):
             assert time.monotonic() < deadline, "the replica did not catch up"
             time.sleep(0.005)
+        settled = _value(primary, SETTLED_FEED_TXID)
+        deadline = time.monotonic() + FEED_WAIT_S
+        while time.monotonic() < deadline:
+            if _value(standby, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint > %s", (settled,)):
+                return
+            time.sleep(0.01)
 
     try:
         yield replayed
