@@ -22,6 +22,7 @@ from html.parser import HTMLParser
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
@@ -174,9 +175,11 @@ class ReadQueryCounter:
             capture.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         for capture in reversed(self._captures):
-            capture.__exit__(*exc)
+            capture.__exit__(kind, error, trace)
 
     @property
     def captured_queries(self) -> list[dict[str, str]]:
