@@ -23,6 +23,7 @@ Redis, the one shared cache.
 
 import hashlib
 import time
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import BaseCache, cache, caches
@@ -45,26 +46,43 @@ def _taken_within(value: object, now: float, window_seconds: int) -> bool:
     return isinstance(value, float) and value > now - window_seconds
 
 
+# Slots are read this many at a time, in order, up to the first free one: a take costs reads for the slots
+# already taken (and one chunk), not for the whole limit, however high it is.
+CHUNK = 32
+
+
+def _chunks(limit: int) -> Iterator[range]:
+    for first in range(0, max(limit, 0), CHUNK):
+        yield range(first, min(first + CHUNK, limit))
+
+
+def _laps(name: str, subject: str, slots: range, lap: int) -> tuple[dict[int, str], dict[int, str]]:
+    """Each slot's key in the previous lap and in this one."""
+    return (
+        {slot: _slot_key(name, subject, slot, lap - 1) for slot in slots},
+        {slot: _slot_key(name, subject, slot, lap) for slot in slots},
+    )
+
+
 def take(name: str, subject: str, *, limit: int, window_seconds: int) -> bool:
     """Use one of the `limit` uses `subject` has in any `window_seconds`; False, using nothing, when none is
     left."""
     kept = store()
     now = time.time()
     lap = int(now // window_seconds)
-    slots = range(max(limit, 0))
-    previous = {slot: _slot_key(name, subject, slot, lap - 1) for slot in slots}
-    current = {slot: _slot_key(name, subject, slot, lap) for slot in slots}
-    found = kept.get_many([*previous.values(), *current.values()])
-    for slot in slots:
-        if current[slot] in found or _taken_within(found.get(previous[slot]), now, window_seconds):
-            continue
-        # Kept for two windows: a take late in this lap still counts in the next.
-        if not kept.add(current[slot], now, timeout=2 * window_seconds):
-            continue  # taken at the same moment by another request
-        neighbours = kept.get_many([previous[slot], _slot_key(name, subject, slot, lap + 1)])
-        if any(_taken_within(value, now, window_seconds) for value in neighbours.values()):
-            continue  # taken at the same moment for the lap before or after (a clock a moment ahead): let it go
-        return True
+    for slots in _chunks(limit):
+        previous, current = _laps(name, subject, slots, lap)
+        found = kept.get_many([*previous.values(), *current.values()])
+        for slot in slots:
+            if current[slot] in found or _taken_within(found.get(previous[slot]), now, window_seconds):
+                continue
+            # Kept for two windows: a take late in this lap still counts in the next.
+            if not kept.add(current[slot], now, timeout=2 * window_seconds):
+                continue  # taken at the same moment by another request
+            neighbours = kept.get_many([previous[slot], _slot_key(name, subject, slot, lap + 1)])
+            if any(_taken_within(value, now, window_seconds) for value in neighbours.values()):
+                continue  # taken at the same moment for the lap before or after (a clock a moment ahead): let it go
+            return True
     return False
 
 
@@ -73,10 +91,11 @@ def exhausted(name: str, subject: str, *, limit: int, window_seconds: int) -> bo
     kept = store()
     now = time.time()
     lap = int(now // window_seconds)
-    slots = range(max(limit, 0))
-    keys = {slot: (_slot_key(name, subject, slot, lap - 1), _slot_key(name, subject, slot, lap)) for slot in slots}
-    found = kept.get_many([key for pair in keys.values() for key in pair])
-    return all(
-        current in found or _taken_within(found.get(previous), now, window_seconds)
-        for previous, current in keys.values()
-    )
+    for slots in _chunks(limit):
+        previous, current = _laps(name, subject, slots, lap)
+        found = kept.get_many([*previous.values(), *current.values()])
+        if not all(
+            current[slot] in found or _taken_within(found.get(previous[slot]), now, window_seconds) for slot in slots
+        ):
+            return False
+    return True

@@ -340,7 +340,7 @@ def eligibility_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
 
 FEED_LIMIT_MAX = 1000
 FEED_LIMIT_DEFAULT = 100
-CURSOR = re.compile(r"^(\d{1,19})\.(\d{1,19})$")
+CURSOR = re.compile(r"^([0-9]{1,19})\.([0-9]{1,19})$")  # ASCII digits: \d would take any script's
 BIGINT_MAX = 2**63 - 1
 
 
@@ -354,8 +354,8 @@ def _cursor(position: selectors.FeedPosition) -> str:
 
 
 def _position(cursor: str | None) -> selectors.FeedPosition:
-    """The parameter's position (its pattern already checked); FEED_START without one. 410 when older than the
-    retention horizon, 400 past the largest position."""
+    """The parameter's position (its pattern already checked); FEED_START without one. 400 past the largest
+    position."""
     if cursor is None:
         position = selectors.FEED_START
     else:
@@ -365,9 +365,15 @@ def _position(cursor: str | None) -> selectors.FeedPosition:
         position = (int(match[1]), int(match[2]))
         if max(position) > BIGINT_MAX:
             raise ValidationError([{"loc": ["query", "after"], "msg": "not a cursor the feed gave"}])
+    return position
+
+
+def _still_kept(position: selectors.FeedPosition) -> None:
+    """410 when `position` is older than the retention horizon (R-AU-3). Read after the page: the purge deletes
+    entries and moves the horizon in one transaction, so a page read while a purge removed entries after
+    `position` is refused here rather than served without them (a later read sees at least that horizon)."""
     if position < selectors.feed_horizon():
         raise FeedGone
-    return position
 
 
 def _feed_take(request: HttpRequest) -> None:
@@ -422,6 +428,7 @@ def changes(
     with replica.reads():
         start = _position(after)
         entries = selectors.feed_page(after=start, limit=limit + 1)
+        _still_kept(start)
         more, entries = len(entries) > limit, entries[:limit]
         answered = feed_answers({entry.profile_id for entry in entries})
     page = {

@@ -22,10 +22,12 @@ from html.parser import HTMLParser
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -155,6 +157,36 @@ class QueryCounter(CaptureQueriesContext):
 
     def __init__(self) -> None:
         super().__init__(connection)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(self.captured_queries, 1))
+
+
+class ReadQueryCounter:
+    """Counts the queries on every configured database: the primary and, with DATABASE_REPLICA_URL set, the replica
+    the API reads (common.replica), so a pinned count holds wherever the reads go. The same `len` and `str` as
+    QueryCounter."""
+
+    def __init__(self) -> None:
+        self._captures = [CaptureQueriesContext(connections[alias]) for alias in settings.DATABASES]
+
+    def __enter__(self) -> "ReadQueryCounter":
+        for capture in self._captures:
+            capture.__enter__()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        for capture in reversed(self._captures):
+            capture.__exit__(kind, error, trace)
+
+    @property
+    def captured_queries(self) -> list[dict[str, str]]:
+        return [query for capture in self._captures for query in capture.captured_queries]
+
+    def __len__(self) -> int:
+        return len(self.captured_queries)
 
     def __str__(self) -> str:
         return "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(self.captured_queries, 1))

@@ -66,3 +66,26 @@ def test_a_use_counts_for_a_whole_window_across_a_lap_boundary():
         clock.shift(timedelta(seconds=HOUR - 40))  # a whole window after the use
         assert throttle.take("test", "subject", limit=1, window_seconds=HOUR)
         assert not throttle.take("test", "subject", limit=1, window_seconds=HOUR)
+
+
+def test_a_take_reads_only_the_slots_it_needs_however_high_the_limit(monkeypatch):
+    """R-API-3 (the feed's PRIVACY_FEED_PAGES_PER_SECOND may be high): a take and a check read the slots in order
+    up to the first free one, so with a limit of a million they read a few dozen keys, not two million, and the
+    limit still counts every take."""
+    kept = throttle.store()
+    read: list[int] = []
+    get_many = kept.get_many
+
+    def counted(keys, *args, **kwargs):
+        read.append(len(keys))
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(kept, "get_many", counted)
+    with time_machine.travel(START, tick=False):
+        for _ in range(40):  # past the first chunk of slots
+            assert throttle.take("test", "subject", limit=1_000_000, window_seconds=HOUR)
+        assert not throttle.exhausted("test", "subject", limit=1_000_000, window_seconds=HOUR)
+        assert throttle.take("test", "subject", limit=41, window_seconds=HOUR)
+        assert not throttle.take("test", "subject", limit=41, window_seconds=HOUR)
+        assert throttle.exhausted("test", "subject", limit=41, window_seconds=HOUR)
+    assert sum(read) < 10_000, sum(read)

@@ -18,6 +18,7 @@ from consent.api import BATCH_MAX
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope
 from tests.factories import AccountFactory, ProfileFactory
 from tests.helpers import (
+    ReadQueryCounter,
     actor,
     any_text,
     header_text,
@@ -203,7 +204,7 @@ def batch_queries() -> int:
 
 
 @pytest.mark.django_db
-def test_batch_answers_like_single_requests_in_a_pinned_number_of_queries__R_API_1(client, ads_account, count_queries):
+def test_batch_answers_like_single_requests_in_a_pinned_number_of_queries__R_API_1(client, ads_account):
     basic = AccountFactory(email="b@example.com", plan=Plan.STANDARD)
     PhoneNumber.objects.create(account=basic, number="+14155550199")
     services.choices_set(account=basic, values={Choice.SMS_OFFERS: False}, actor=actor())
@@ -211,7 +212,7 @@ def test_batch_answers_like_single_requests_in_a_pinned_number_of_queries__R_API
     services.profile_opt_out_of_all(profile=profile_named(ads_account, "Sam"), actor=actor())
     missing = uuid.uuid4()
     wanted = [str(p.pk) for p in profiles] + [str(missing)]
-    with count_queries() as queries:
+    with ReadQueryCounter() as queries:
         response = _batch(client, {"profiles": wanted})
     assert response.status_code == HTTPStatus.OK
     assert len(queries) == batch_queries(), str(queries)
@@ -223,14 +224,14 @@ def test_batch_answers_like_single_requests_in_a_pinned_number_of_queries__R_API
 
 
 @pytest.mark.django_db
-def test_a_batch_of_1000_profiles_of_500_accounts_is_still_the_pinned_queries__R_API_1(client, count_queries):
+def test_a_batch_of_1000_profiles_of_500_accounts_is_still_the_pinned_queries__R_API_1(client):
     accounts = AccountFactory.create_batch(500, plan=Plan.STANDARD_WITH_ADS)
     for account in accounts:
         ProfileFactory(account=account)
     services.profile_opt_out_of_all(profile=accounts[0].profiles.get(is_primary=True), actor=actor())
     wanted = [str(pk) for pk in Profile.objects.values_list("pk", flat=True)]
     assert len(wanted) == BATCH_MAX
-    with count_queries() as queries:
+    with ReadQueryCounter() as queries:
         response = _batch(client, {"profiles": wanted})
     assert response.status_code == HTTPStatus.OK
     assert len(queries) == batch_queries(), str(queries)

@@ -4,12 +4,14 @@ the error statuses it can answer (R-API-1)."""
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from http import HTTPStatus
 from typing import cast
 
 import pytest
-from django.db import OperationalError, connection
+from django.conf import settings
+from django.db import OperationalError, connections
 from django.test import override_settings
 
 from accounts.models import Account
@@ -157,6 +159,16 @@ def _database_down(execute, sql, params, many, context):
     raise OperationalError("canceling statement due to statement timeout")
 
 
+@contextmanager
+def databases_down() -> Iterator[None]:
+    """Every database stops answering: the primary and, with DATABASE_REPLICA_URL set, the replica the API reads
+    (common.replica), which has no fallback to the primary: its reads answer 503 too."""
+    with ExitStack() as stack:
+        for alias in settings.DATABASES:
+            stack.enter_context(connections[alias].execute_wrapper(_database_down))
+        yield
+
+
 @pytest.fixture(scope="module")
 def documented(django_db_blocker) -> dict[tuple[str, str], set[int]]:
     from consent.api import api
@@ -175,7 +187,7 @@ def documented(django_db_blocker) -> dict[tuple[str, str], set[int]]:
 def test_every_api_error_is_json_in_the_one_shape_and_documented__R_API_1(client, documented, operation, status):
     api = Api(client)
     if status == HTTPStatus.SERVICE_UNAVAILABLE:
-        with connection.execute_wrapper(_database_down):
+        with databases_down():
             response = ERRORS[operation][status](api)
     else:
         response = ERRORS[operation][status](api)
@@ -225,7 +237,7 @@ def test_the_sign_in_lock_out_answers_the_api_in_json_and_the_page_in_html(clien
 
 def test_a_database_that_does_not_answer_is_a_logged_json_503_without_the_token__R_API_1(client, caplog):
     api = Api(client)
-    with connection.execute_wrapper(_database_down):
+    with databases_down():
         response = api.put_device(DEVICE, **api.app)
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert [r.getMessage() for r in caplog.records if r.name == "consent.api"] == [

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from accounts import services as account_services
 from accounts.models import Account, Plan
-from consent import services
+from consent import selectors, services
 from consent.choices import Choice, Source
 from consent.models import EligibilityChange
-from tests.helpers import actor, any_text, profile_named, register_device
+from tests.helpers import ReadQueryCounter, actor, any_text, profile_named, register_device
 
 TOKEN = "test-service-token-0123456789"
 AUTH = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
@@ -236,22 +236,22 @@ def test_without_a_cursor_the_feed_starts_at_the_beginning__R_API_3(client, ads_
 
 
 @pytest.mark.django_db
-def test_a_feed_page_costs_the_same_queries_however_many_entries__R_API_3(client, ads_account, count_queries):
+def test_a_feed_page_costs_the_same_queries_however_many_entries__R_API_3(client, ads_account):
     start = head(client)
     _plan(ads_account)
-    with count_queries() as few:
+    with ReadQueryCounter() as few:
         assert len(page(client, start)["changes"]) == 3
     for value in [False, True] * 5:
         services.profile_set_choices(
             profile=profile_named(ads_account, "Alex"), values={Choice.MIC: value}, actor=actor(Source.MEMBER)
         )
-    with count_queries() as many:
+    with ReadQueryCounter() as many:
         assert len(page(client, start)["changes"]) > 10
-    # The purge's horizon, the page, and its profiles' answers (consent.eligibility.answers): on PostgreSQL one
+    # The page, the purge's horizon, and its profiles' answers (consent.eligibility.answers): on PostgreSQL one
     # query (the stored choices as arrays), elsewhere two (the profiles with account and phone, their choices).
     answers = 1 if connection.vendor == "postgresql" else 2
     assert len(few) == len(many) == 2 + answers, f"{few}\n--\n{many}"
-    with count_queries() as cursor:
+    with ReadQueryCounter() as cursor:
         head(client)
     assert len(cursor) == 2, f"the newest complete entry, the horizon:\n{cursor}"
 
@@ -274,6 +274,7 @@ def test_the_feed_needs_the_service_token__R_API_3(client, url):
         {"after": "1.2.3"},
         {"after": "-1.2"},
         {"after": f"{2**63}.1"},
+        {"after": "\u0661.\u0661"},  # Arabic-Indic digits: a regex \d matches them and int() reads them
         {"limit": "0"},
         {"limit": "1001"},
         {"limit": "many"},
@@ -326,6 +327,32 @@ def test_the_purge_removes_old_entries_and_old_cursors_are_410__R_API_3(client, 
         entries, _ = follow(client, kept_from)
         assert profiles_in(entries) == [str(sam.pk)]
         assert head(client) >= kept_from
+
+
+@pytest.mark.django_db
+def test_a_purge_while_a_page_is_read_is_410_never_a_page_without_the_purged_entries__R_API_3(
+    client, ads_account, monkeypatch
+):
+    """R-API-3, R-AU-3: the purge (another process) deletes entries after the consumer's cursor between the
+    feed's check of the cursor and its read of the page: the answer is 410 (rebuild), never a page that silently
+    lacks the deleted entries."""
+    sam = profile_named(ads_account, "Sam")
+    with time_machine.travel(datetime(2026, 1, 5, 12, tzinfo=UTC), tick=False):
+        cursor = head(client)
+        services.profile_set_choices(profile=sam, values={Choice.MIC: False}, actor=actor(Source.MEMBER))
+    with time_machine.travel(datetime(2028, 1, 4, 12, tzinfo=UTC), tick=False):
+        services.profile_set_choices(profile=sam, values={Choice.MIC: True}, actor=actor(Source.MEMBER))
+    read_page = selectors.feed_page
+
+    def purged_meanwhile(**kwargs):
+        call_command("purge_consent_events", "--batch-size", "2", stdout=StringIO())
+        return read_page(**kwargs)
+
+    monkeypatch.setattr(selectors, "feed_page", purged_meanwhile)
+    with time_machine.travel(datetime(2028, 1, 6, 12, tzinfo=UTC), tick=False):
+        response = client.get("/api/v1/changes", {"after": cursor}, **AUTH)
+    assert response.status_code == HTTPStatus.GONE, response.json()
+    assert "rebuild" in response.json()["detail"]
 
 
 # Whatever is sent --------------------------------------------------------------------------------------------
