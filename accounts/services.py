@@ -143,7 +143,10 @@ def phone_set(*, account: Account, number: str, acting_user: Account | None = No
     in the admin), the change is recorded on the consent trail without either number (`phone_changed`, R-AU-1,
     R-AU-4) and, once it commits, the member is told at their sign-in address: whoever holds the number can reset
     the password by text, so a change they did not ask for must not go unnoticed."""
-    phone = PhoneNumber.objects.select_for_update().filter(account=account).first()
+    # The account's row, not the phone's: with no number yet there is no phone row to lock, and two saves at once
+    # would both insert (the second a unique violation).
+    _lock_account(account)
+    phone = PhoneNumber.objects.filter(account=account).first()
     if phone is not None and phone.number == number:
         return False
     # A code already sent went to the old number (or to none): whoever holds that phone must not reset with it.

@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Count
 
 from accounts import services as account_services
-from accounts.models import Account, Plan, Profile
+from accounts.models import Account, PhoneNumber, Plan, Profile
 from consent import services
 from consent.choices import Choice, Source
 from consent.models import ChoiceValue, ConsentEvent, Device, Platform
@@ -222,3 +222,17 @@ def test_a_device_signed_out_twice_at_once_is_signed_out_once__R_DEV_1():
     assert sorted(signed_out) == [False] * 4 + [True]
     assert ConsentEvent.objects.filter(account=account, choice=Choice.DEVICE_SIGNED_OUT).count() == 1
     assert not Device.objects.filter(pk=device.pk).exists()
+
+
+def test_two_saves_of_a_first_phone_number_at_once_keep_one_number():
+    """Two tabs adding the account's first number at once (SPEC §9 concurrency, R-SMS-2: one number per
+    account): one of them adds it, the other finds it already there; neither fails."""
+    account = cast(Account, AccountFactory())
+    changed: list[bool] = []
+
+    def save(number: str):
+        return lambda: changed.append(account_services.phone_set(account=account, number=number))
+
+    run_concurrently(*[save("+14155550123")] * 6)
+    assert sorted(changed) == [False] * 5 + [True]
+    assert PhoneNumber.objects.filter(account=account).count() == 1
