@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from django.utils.translation import gettext_noop
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 class Source(StrEnum):
@@ -28,21 +31,22 @@ class Source(StrEnum):
 
     @property
     def label(self) -> str:
-        return SOURCE_LABELS[self]
+        """In the active language (the admin's lists and filters, the member's privacy history)."""
+        return str(SOURCE_LABELS[self])
 
 
 SOURCES = frozenset(source.value for source in Source)
 
-SOURCE_LABELS = {
-    Source.MEMBER: "Member",
-    Source.GPC: "Global Privacy Control",
-    Source.ADMIN: "Support staff (admin)",
-    Source.OPT_OUT_ALL: "Opt out of all",
-    Source.OPT_ALL_PROFILES: "Opt all profiles out of all",
-    Source.UNSUBSCRIBE_LINK: "Unsubscribe link",
-    Source.SMS_STOP: "STOP text message",
-    Source.SYSTEM: "System",
-    Source.APP: "Mobile app",
+SOURCE_LABELS: dict[Source, StrOrPromise] = {
+    Source.MEMBER: _("Member"),
+    Source.GPC: _("Global Privacy Control"),
+    Source.ADMIN: _("Support staff (admin)"),
+    Source.OPT_OUT_ALL: _("Opt out of all"),
+    Source.OPT_ALL_PROFILES: _("Opt all profiles out of all"),
+    Source.UNSUBSCRIBE_LINK: _("Unsubscribe link"),
+    Source.SMS_STOP: _("STOP text message"),
+    Source.SYSTEM: _("System"),
+    Source.APP: _("Mobile app"),
 }
 
 
@@ -94,8 +98,9 @@ class ChoiceSpec:
     case (on until turned off, untouched by "Opt out of all" and the signal, for every subject)."""
 
     key: str
-    label: str
-    help_text: str
+    # Member-facing words, marked with gettext_lazy: each page shows them in its reader's language (R-I18N-1).
+    label: StrOrPromise
+    help_text: StrOrPromise
     scope: Scope
     # The page that shows the switch; None for a choice no member edits directly (e.g. a standing account flag).
     page: Page | None
@@ -114,14 +119,28 @@ class ChoiceSpec:
     # The label where the page that shows the choice is not in view (the admin's lists and filters, the member's
     # privacy history): it says which kind of choice it is, so that no two choices read alike ("Surveys (email)",
     # "Surveys (text)"). Empty when the label says it already. Marked with gettext_noop: readers translate it.
-    qualified_label: str = ""
+    qualified_label: StrOrPromise = ""
     # A companion only: the choice whose explicit consent despite the signal it records (R-GPC-6).
     signal_consent_for: str | None = None
 
     @property
     def short_label(self) -> str:
-        """The label that reads unambiguously away from its page (qualified_label, else label)."""
-        return self.qualified_label or self.label
+        """The label that reads unambiguously away from its page (qualified_label, else label), in the active
+        language."""
+        return gettext(str(self.qualified_label or self.label))
+
+
+def _kept_on(label: StrOrPromise) -> str:
+    return gettext("%(choice)s: kept on despite the opt-out preference signal") % {"choice": label}
+
+
+def _kept_on_short(label: StrOrPromise) -> str:
+    return gettext("%(choice)s (kept on despite the signal)") % {"choice": gettext(str(label))}
+
+
+# A companion's words are built from its choice's when read, in the reader's language.
+_kept_on_label = lazy(_kept_on, str)
+_kept_on_short_label = lazy(_kept_on_short, str)
 
 
 def signal_consent_key(key: str) -> str:
@@ -153,13 +172,13 @@ class Registry:
             consent = signal_consent_key(spec.key)
             self._specs[consent] = ChoiceSpec(
                 consent,
-                f"{spec.label}: kept on despite the opt-out preference signal",
-                "The member confirmed this choice while their browser sent Global Privacy Control.",
+                _kept_on_label(spec.label),
+                _("The member confirmed this choice while their browser sent Global Privacy Control."),
                 spec.scope,
                 None,
                 default=False,
                 applies=spec.applies,
-                qualified_label=f"{spec.short_label} (kept on despite the signal)",
+                qualified_label=_kept_on_short_label(spec.qualified_label or spec.label),
                 signal_consent_for=spec.key,
             )
         return spec
@@ -195,9 +214,10 @@ class Registry:
         return tuple(spec for spec in self if spec.page == page)
 
     def label(self, key: str) -> str:
-        """The label for a key, or the key itself for one no longer registered (old events keep theirs)."""
+        """The label for a key in the active language, or the key itself for one no longer registered (old events
+        keep theirs)."""
         spec = self._specs.get(key)
-        return spec.label if spec else key
+        return str(spec.label) if spec else key
 
     def short_label(self, key: str) -> str:
         """The label that reads unambiguously away from its page, or the key for one no longer registered."""
@@ -237,9 +257,11 @@ REGISTRY.register_all(
     # Privacy and data settings, per profile (R-PDS-1 to R-PDS-7); the signal covers both (R-GPC-3).
     ChoiceSpec(
         Choice.MIC,
-        "Matched Identifier Communications",
-        "Lets us reach you with promotions on other sites and apps by sending a privacy-protective identifier "
-        "instead of your email address or phone number.",
+        _("Matched Identifier Communications"),
+        _(
+            "Lets us reach you with promotions on other sites and apps by sending a privacy-protective identifier "
+            "instead of your email address or phone number."
+        ),
         Scope.PROFILE,
         Page.PRIVACY,
         opt_out_of_all=True,
@@ -247,9 +269,11 @@ REGISTRY.register_all(
     ),
     ChoiceSpec(
         Choice.BA,
-        "Behavioral Advertising",
-        "Lets the ads you see on your plan be tailored to your likely interests. With it off you still see ads, "
-        "but they are not behavioral advertisements.",
+        _("Behavioral Advertising"),
+        _(
+            "Lets the ads you see on your plan be tailored to your likely interests. With it off you still see ads, "
+            "but they are not behavioral advertisements."
+        ),
         Scope.PROFILE,
         Page.PRIVACY,
         opt_out_of_all=True,
@@ -260,8 +284,8 @@ REGISTRY.register_all(
     # any other, so an account-scoped row rather than a column on accounts.Account. "On" means opted out.
     ChoiceSpec(
         Choice.ALL_PROFILES_OPT_OUT,
-        "All profiles opted out (incl. later profiles)",
-        "Profiles added while this is on start opted out.",
+        _("All profiles opted out (incl. later profiles)"),
+        _("Profiles added while this is on start opted out."),
         Scope.ACCOUNT,
         None,
         default=False,
@@ -270,15 +294,15 @@ REGISTRY.register_all(
     # browser's consent cookie (a visitor has no account); these rows are the member's record of it.
     ChoiceSpec(
         Choice.COOKIES_PERFORMANCE,
-        "Performance and functionality cookies",
-        "Remember preferences and measure how the site is used, so it can work better.",
+        _("Performance and functionality cookies"),
+        _("Remember preferences and measure how the site is used, so it can work better."),
         Scope.ACCOUNT,
         Page.COOKIES,
     ),
     ChoiceSpec(
         Choice.COOKIES_ADVERTISING,
-        "Advertising cookies",
-        "Let us and our advertising partners measure and tailor advertising, on this site and others.",
+        _("Advertising cookies"),
+        _("Let us and our advertising partners measure and tailor advertising, on this site and others."),
         Scope.ACCOUNT,
         Page.COOKIES,
     ),
@@ -286,8 +310,8 @@ REGISTRY.register_all(
     # the protective answer until the app has reported: limited, and no push.
     ChoiceSpec(
         Choice.DEVICE_LIMIT_AD_TRACKING,
-        "Device limits ad tracking",
-        "The device's own setting: while on, ads on this device are never tailored.",
+        _("Device limits ad tracking"),
+        _("The device's own setting: while on, ads on this device are never tailored."),
         Scope.DEVICE,
         None,
         limits=Choice.BA,
@@ -295,8 +319,8 @@ REGISTRY.register_all(
     ),
     ChoiceSpec(
         Choice.DEVICE_NOTIFICATIONS,
-        "Device allows notifications",
-        "The device's notification permission: while off, nothing is queued for push to it.",
+        _("Device allows notifications"),
+        _("The device's notification permission: while off, nothing is queued for push to it."),
         Scope.DEVICE,
         None,
         default=False,
@@ -306,8 +330,8 @@ REGISTRY.register_all(
     # not messages: these keep their own switches. R-EM-3: the marketing ones do not apply to kids profiles.
     ChoiceSpec(
         Choice.EMAIL_NEW_ARRIVALS,
-        "New arrivals",
-        "Titles just added that this profile may like.",
+        _("New arrivals"),
+        _("Titles just added that this profile may like."),
         Scope.PROFILE,
         Page.EMAILS,
         applies=not_kids,
@@ -315,8 +339,8 @@ REGISTRY.register_all(
     ),
     ChoiceSpec(
         Choice.EMAIL_RECOMMENDATIONS,
-        "Recommendations",
-        "Suggestions based on what this profile watches.",
+        _("Recommendations"),
+        _("Suggestions based on what this profile watches."),
         Scope.PROFILE,
         Page.EMAILS,
         applies=not_kids,
@@ -324,8 +348,8 @@ REGISTRY.register_all(
     ),
     ChoiceSpec(
         Choice.EMAIL_OFFERS,
-        "Offers and news",
-        "Special offers and news about the service.",
+        _("Offers and news"),
+        _("Special offers and news about the service."),
         Scope.PROFILE,
         Page.EMAILS,
         applies=not_kids,
@@ -333,8 +357,8 @@ REGISTRY.register_all(
     ),
     ChoiceSpec(
         Choice.EMAIL_SURVEYS,
-        "Surveys",
-        "Invitations to tell us what you think.",
+        _("Surveys"),
+        _("Invitations to tell us what you think."),
         Scope.PROFILE,
         Page.EMAILS,
         applies=not_kids,
@@ -342,8 +366,8 @@ REGISTRY.register_all(
     ),
     ChoiceSpec(
         Choice.EMAIL_SERVICE,
-        "Service email (billing, security, password reset)",
-        "Messages about your membership and its security. They are always sent.",
+        _("Service email (billing, security, password reset)"),
+        _("Messages about your membership and its security. They are always sent."),
         Scope.PROFILE,
         Page.EMAILS,
         can_turn_off=False,
@@ -352,24 +376,24 @@ REGISTRY.register_all(
     # member asks for is not one of them: it is sent whatever these say, while a number is on file (R-SMS-2).
     ChoiceSpec(
         Choice.SMS_ALERTS,
-        "Alerts",
-        "Texts about your account, such as a new sign-in.",
+        _("Alerts"),
+        _("Texts about your account, such as a new sign-in."),
         Scope.ACCOUNT,
         Page.TEXTS,
         qualified_label=gettext_noop("Alerts (text)"),
     ),
     ChoiceSpec(
         Choice.SMS_OFFERS,
-        "Special offers",
-        "Texts with special offers.",
+        _("Special offers"),
+        _("Texts with special offers."),
         Scope.ACCOUNT,
         Page.TEXTS,
         qualified_label=gettext_noop("Special offers (text)"),
     ),
     ChoiceSpec(
         Choice.SMS_SURVEYS,
-        "Surveys",
-        "Texts inviting you to tell us what you think.",
+        _("Surveys"),
+        _("Texts inviting you to tell us what you think."),
         Scope.ACCOUNT,
         Page.TEXTS,
         qualified_label=gettext_noop("Surveys (text)"),
@@ -378,8 +402,8 @@ REGISTRY.register_all(
     # happened without the number. No row is kept for it: the PhoneNumber row is what is on file.
     ChoiceSpec(
         Choice.PHONE_ON_FILE,
-        "Phone number on file",
-        "Whether the account has a phone number; the number itself is never recorded here.",
+        _("Phone number on file"),
+        _("Whether the account has a phone number; the number itself is never recorded here."),
         Scope.ACCOUNT,
         None,
         default=False,
@@ -389,8 +413,8 @@ REGISTRY.register_all(
     # signal leaves it on, as it leaves everything the signal turned off (R-GPC-8). No member edits it.
     ChoiceSpec(
         Choice.SIGNAL_RECEIVED,
-        "Opt-out preference signal received",
-        "A browser sent Global Privacy Control for this profile where the signal is honoured.",
+        _("Opt-out preference signal received"),
+        _("A browser sent Global Privacy Control for this profile where the signal is honoured."),
         Scope.PROFILE,
         None,
         default=False,
@@ -400,8 +424,8 @@ REGISTRY.register_all(
     # once per change, so the trail shows when and by whom without either address. No row is kept for it.
     ChoiceSpec(
         Choice.EMAIL_CHANGED,
-        "Sign-in email address changed",
-        "Recorded each time the account's sign-in email address is changed; the addresses are never recorded here.",
+        _("Sign-in email address changed"),
+        _("Recorded each time the account's sign-in email address is changed; the addresses are never recorded here."),
         Scope.ACCOUNT,
         None,
         default=False,
@@ -410,9 +434,11 @@ REGISTRY.register_all(
     # recorded the same way, without either number.
     ChoiceSpec(
         Choice.PHONE_CHANGED,
-        "Phone number changed by support",
-        "Recorded each time support staff add or replace the account's phone number; the numbers are never "
-        "recorded here.",
+        _("Phone number changed by support"),
+        _(
+            "Recorded each time support staff add or replace the account's phone number; the numbers are never "
+            "recorded here."
+        ),
         Scope.ACCOUNT,
         None,
         default=False,
@@ -422,8 +448,8 @@ REGISTRY.register_all(
     # of the device's reported settings; no row is kept for it: the device is gone.
     ChoiceSpec(
         Choice.DEVICE_SIGNED_OUT,
-        "Device signed out",
-        "Recorded when the member signs a device out of the app; its app token stops working at once.",
+        _("Device signed out"),
+        _("Recorded when the member signs a device out of the app; its app token stops working at once."),
         Scope.ACCOUNT,
         None,
         default=False,

@@ -10,7 +10,9 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 
+from accounts.languages import speaking_to
 from accounts.models import MAX_PROFILES, Account, Profile
 from consent import policy, selectors
 from consent.choices import REGISTRY, Page
@@ -46,10 +48,17 @@ def marketing_categories() -> tuple[str, ...]:
     return tuple(spec.key for spec in REGISTRY.on_page(Page.EMAILS) if spec.can_turn_off)
 
 
+def and_list(words: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C", in the active language ("A, B y C"); the words are joined as given
+    (none: "")."""
+    if len(words) < 2:
+        return "".join(words)
+    return gettext("%(names)s and %(last)s") % {"names": ", ".join(words[:-1]), "last": words[-1]}
+
+
 def profile_names(profiles: Sequence[Profile]) -> str:
-    """ "Alex", "Alex and Sam", "Alex, Sam and Jo"."""
-    names = [profile.name for profile in profiles]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    """ "Alex", "Alex and Sam", "Alex, Sam and Jo", in the active language ("Alex, Sam y Jo")."""
+    return and_list([profile.name for profile in profiles])
 
 
 def unsubscribe_token(*, category: str, profile: Profile | None = None, profiles: Sequence[Profile] = ()) -> str:
@@ -90,15 +99,17 @@ def marketing_message(
     *, category: str, subject: str, body: str, profile: Profile | None = None, profiles: Sequence[Profile] = ()
 ) -> EmailMessage:
     """One marketing email to one address, naming the profiles it covers (R-EM-3), with the RFC 8058 one-click
-    unsubscribe headers and the same link in the text: the link unsubscribes every profile named."""
+    unsubscribe headers and the same link in the text: the link unsubscribes every profile named. Its words are
+    in the account's language (R-I18N-1), whoever sends it; the link and headers are the same in every one."""
     covered = [profile] if profile is not None else list(profiles)
     link = unsubscribe_url(category=category, profiles=covered)
-    label = REGISTRY[category].label
-    them = "" if len(covered) == 1 else " all of them"
-    text = (
-        f"{body}\n\n--\nYou get this as {label} email for {profile_names(covered)}. "
-        f"Unsubscribe{them} in one click: {link}\n"
-    )
+    with speaking_to(covered[0].account):
+        footer = ngettext(
+            "You get this as %(category)s email for %(names)s. Unsubscribe in one click: %(link)s",
+            "You get this as %(category)s email for %(names)s. Unsubscribe all of them in one click: %(link)s",
+            len(covered),
+        ) % {"category": REGISTRY[category].label, "names": profile_names(covered), "link": link}
+    text = f"{body}\n\n--\n{footer}\n"
     return EmailMessage(
         subject=subject,
         body=text,

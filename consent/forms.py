@@ -48,7 +48,9 @@ class SwitchField(forms.Field):
             return False
         if value is True or value == CHECKED:
             return True
-        raise ValidationError("Send “on” to turn this on, or leave it out to turn it off.", code="invalid")
+        raise ValidationError(
+            gettext_lazy("Send “on” to turn this on, or leave it out to turn it off."), code="invalid"
+        )
 
 
 class ChoicesForm(forms.Form):

@@ -320,7 +320,7 @@ def marketing_communications(
                 mic=policy.mic_allowed(facts),
                 email=email,
                 emails_on=tuple(
-                    spec.label for spec in email_specs if email and policy.marketing_email_allowed(facts, spec.key)
+                    str(spec.label) for spec in email_specs if email and policy.marketing_email_allowed(facts, spec.key)
                 ),
             )
         )
@@ -330,7 +330,9 @@ def marketing_communications(
         profiles=tuple(rows),
         has_phone=has_phone,
         texts_on=tuple(
-            spec.label for spec in text_specs if policy.marketing_text_allowed(values, spec.key, has_phone=has_phone)
+            str(spec.label)
+            for spec in text_specs
+            if policy.marketing_text_allowed(values, spec.key, has_phone=has_phone)
         ),
     )
 

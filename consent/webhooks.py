@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from common import json as bounded_json
 from common import throttle
@@ -25,11 +26,17 @@ STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT
 START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 
-STOP_REPLY = "Privacy Center: you will get no more alerts, offers or surveys by text. Reply START to resume."
-START_REPLY = (
+# The replies are text messages to a member: sent in the member's language (services.text_reply, R-I18N-1). The
+# keywords stay as carriers define them (STOP, START, HELP), in Spanish too.
+STOP_REPLY = gettext_lazy(
+    "Privacy Center: you will get no more alerts, offers or surveys by text. Reply START to resume."
+)
+START_REPLY = gettext_lazy(
     "Privacy Center: you can get texts from us again. Choose which in your account's Text message preferences."
 )
-HELP_REPLY = "Privacy Center: manage texts in your account settings. Reply STOP to stop alerts, offers and surveys."
+HELP_REPLY = gettext_lazy(
+    "Privacy Center: manage texts in your account settings. Reply STOP to stop alerts, offers and surveys."
+)
 
 # An inbound text is at most 1,600 characters (10 concatenated parts): a body past this is no text message.
 BODY_MAX_BYTES = 16 * 1024

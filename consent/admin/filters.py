@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.functional import lazy
 
 from consent.choices import REGISTRY, ChoiceSpec, Source
 from consent.models import ChoiceValue
@@ -25,7 +26,7 @@ def choice_filter(spec: ChoiceSpec, *, profile_ref: str | None) -> type[admin.Si
     """A list filter "<choice>: on / off" for one registered choice, defaults included."""
 
     class ChoiceFilter(admin.SimpleListFilter):
-        title = spec.short_label
+        title = lazy(lambda: spec.short_label, str)()  # in the staff member's language, read per request
         parameter_name = f"choice_{spec.key}"
 
         def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Iterable[tuple[str, str]]:
@@ -66,4 +67,6 @@ class EventChoiceFilter(_KeyFilter):
 class EventSourceFilter(_KeyFilter):
     title = "source"
     parameter_name = "source"
-    options = tuple((source.value, source.label) for source in Source)
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Iterable[tuple[str, str]]:
+        return [(source.value, source.label) for source in Source]  # in the staff member's language

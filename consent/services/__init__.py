@@ -6,7 +6,8 @@ One module per area; callers use the names below (`from consent import services;
   "Opt all profiles out of all", choices set under the signal, a new profile's starting values, the audit of a
   change of a choice's effect);
 - `signal`: an honoured Global Privacy Control signal applied to the account;
-- `communications`: one-click unsubscribe, inbound STOP, the phone's deletion and the email's change on the trail;
+- `communications`: one-click unsubscribe, inbound STOP and the replies to texts (in the member's language), the
+  phone's deletion and the email's change on the trail;
 - `devices`: the mobile app's devices and tokens (their lifetime and per-account limits), and a member signing a
   device out.
 - `feed`: the change feed's entries (R-API-3), written in the transaction of each change that may alter an
@@ -34,6 +35,7 @@ from consent.services.communications import (
     account_phone_deleted,
     profile_unsubscribe,
     profiles_unsubscribe,
+    text_reply,
     texts_stop,
 )
 from consent.services.devices import (
@@ -79,5 +81,6 @@ __all__ = [
     "profiles_unsubscribe",
     "signal_apply",
     "signal_covered",
+    "text_reply",
     "texts_stop",
 ]

@@ -4,8 +4,11 @@ identifiers on the trail: the phone's deletion and a change of the sign-in email
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
+from accounts.languages import speaking_to
 from accounts.models import Account, Profile
 from consent import policy
 from consent.choices import REGISTRY, Choice, Scope, Source
@@ -38,6 +41,16 @@ def texts_stop(*, number: str) -> int:
     for account in Account.objects.filter(phone__number=number).order_by("pk"):
         changed += choices_set(account=account, values=policy.texts_stop_values(), actor=actor)
     return changed
+
+
+def text_reply(*, number: str, words: StrOrPromise) -> str:
+    """R-SMS-3, R-I18N-1: the reply to a text from `number`, in the language of the member with that number (of
+    the account signed in to most recently, when several share it), whatever the provider's request says; the
+    site's default language when no account has the number."""
+    holders = Account.objects.filter(phone__number=number)
+    account = holders.order_by(F("last_login").desc(nulls_last=True), "pk").first()
+    with speaking_to(account):
+        return str(words)
 
 
 def _identifier_actor(*, account: Account, acting_user: Account | None) -> Actor:

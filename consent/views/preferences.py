@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors as account_selectors
@@ -15,7 +16,7 @@ from consent.forms import ChoicesForm, PostProblem, choices_post_problem
 from consent.http import MemberPrivacyRequest
 from consent.views.helpers import NOT_UNDERSTOOD, STALE, member_actor, saved_message, switches_context
 
-TEXTS_STALE = (
+TEXTS_STALE = gettext_lazy(
     "Your phone number or text settings changed since the page was shown, so nothing was saved. "
     "These are the current settings: check them and save again."
 )
@@ -42,7 +43,9 @@ def email_preferences(request: MemberPrivacyRequest, profile: str) -> HttpRespon
             changed = services.profile_set_choices(
                 profile=the_profile, values=form.values(), actor=member_actor(request.user, request.privacy)
             )
-            saved_message(request, changed, f"Saved the email preferences for {the_profile.name}.")
+            saved_message(
+                request, changed, gettext("Saved the email preferences for %(name)s.") % {"name": the_profile.name}
+            )
             return redirect("consent:emails", profile=the_profile.pk)
     context = {
         "profile": the_profile,
@@ -74,7 +77,7 @@ def text_preferences(request: MemberPrivacyRequest) -> HttpResponse:
             changed = services.choices_set(
                 account=request.user, values=form.values(), actor=member_actor(request.user, request.privacy)
             )
-            saved_message(request, changed, "Saved your text message preferences.")
+            saved_message(request, changed, gettext("Saved your text message preferences."))
             return redirect("consent:texts")
     context = {"phone": phone, **switches_context(form, shown)}
     return render(request, "consent/texts.html", context, status=status)

@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django_stubs_ext import StrOrPromise
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, Profile
@@ -14,11 +16,11 @@ from consent import policy, selectors, services
 from consent.choices import REGISTRY, Choice, Page, Source
 from consent.forms import ChoicesForm, PostProblem, choices_post_problem
 from consent.http import MemberPrivacyRequest
-from consent.views.helpers import NOT_UNDERSTOOD, STALE, member_actor, saved_message, switches_context
+from consent.views.helpers import NOT_UNDERSTOOD, STALE, member_actor, saved_message, strong_list, switches_context
 
 ACTIONS = ("save", "opt_out_all", "opt_all_profiles")
 
-SIGNAL_CONFLICT = (
+SIGNAL_CONFLICT = gettext_lazy(
     "Your browser is sending an opt-out preference signal (Global Privacy Control). Nothing was saved yet: "
     "confirm below to turn these back on for this profile anyway."
 )
@@ -61,31 +63,42 @@ def privacy_settings(request: MemberPrivacyRequest, profile: str) -> HttpRespons
             return _render(request, the_profile, facts, form, HTTPStatus.CONFLICT, conflicts=conflict.conflicts)
         except services.ChoiceNotAvailable:  # the plan or kids flag changed between reading and locking
             return _render_current(request, profile, STALE, HTTPStatus.CONFLICT)
-        saved_message(request, changed, f"Saved your privacy and data settings for {the_profile.name}.")
+        saved_message(
+            request,
+            changed,
+            gettext("Saved your privacy and data settings for %(name)s.") % {"name": the_profile.name},
+        )
     elif action == "opt_out_all":
         if services.profile_opt_out_of_all(profile=the_profile, actor=actor.with_source(Source.OPT_OUT_ALL)):
-            messages.success(request, f"{the_profile.name} is opted out of all.")
+            messages.success(request, gettext("%(name)s is opted out of all.") % {"name": the_profile.name})
         else:
-            messages.info(request, f"Nothing changed: {the_profile.name} was already opted out of all.")
+            messages.info(
+                request,
+                gettext("Nothing changed: %(name)s was already opted out of all.") % {"name": the_profile.name},
+            )
     else:
         try:
             written = services.account_opt_all_profiles_out(
                 account=request.user, from_profile=the_profile, actor=actor.with_source(Source.OPT_ALL_PROFILES)
             )
         except services.NotPrimaryProfile:
-            messages.error(request, "Only the primary profile can opt all profiles out of all.")
+            messages.error(request, gettext("Only the primary profile can opt all profiles out of all."))
             return _render(request, the_profile, facts, status=HTTPStatus.FORBIDDEN)
         if written:
             messages.success(
                 request,
-                "All profiles on your account are opted out of all. Profiles you add later will start opted out.",
+                gettext(
+                    "All profiles on your account are opted out of all. Profiles you add later will start opted out."
+                ),
             )
         else:
-            messages.info(request, "Nothing changed: every profile was already opted out of all.")
+            messages.info(request, gettext("Nothing changed: every profile was already opted out of all."))
     return redirect(the_profile)
 
 
-def _render_current(request: MemberPrivacyRequest, profile_id: str, message: str, status: HTTPStatus) -> HttpResponse:
+def _render_current(
+    request: MemberPrivacyRequest, profile_id: str, message: StrOrPromise, status: HTTPStatus
+) -> HttpResponse:
     """Re-render with the settings as they are now: the plan or kids flag read at the start of the request
     changed since, so the account and profile are read again (the page says "These are the current settings")."""
     account = Account.objects.get(pk=request.user.pk)
@@ -112,6 +125,7 @@ def _render(
     context = {
         "signal_covers": request.privacy.signal_covers(profile),
         "conflicts": [REGISTRY[key] for key in conflicts or []],
+        "conflict_names": strong_list([REGISTRY[key].label for key in conflicts or []]),
         "posted": [(key, "on") for key, value in (form.cleaned_data.items() if conflicts else ()) if value],
         "profile": profile,
         "account": profile.account,
@@ -130,19 +144,25 @@ def _render(
 
 
 # R-PDS-4: the notice that the account-wide opt-out is in force says who turned it on, from its event's source:
-# the member's button is named only when the member clicked it.
-STARTS_OPTED_OUT = "every profile, including profiles added later, starts opted out."
-ALL_PROFILES_NOTICE = {
-    Source.OPT_ALL_PROFILES: f"“Opt all profiles out of all” is in force: {STARTS_OPTED_OUT}",
-    Source.GPC: (
-        "Your browser sent the Global Privacy Control signal while watching as the primary profile, so "
-        f"{STARTS_OPTED_OUT}"
+# the member's button is named only when the member clicked it. Whole sentences, so each reads well translated.
+ALL_PROFILES_NOTICE: dict[str, StrOrPromise] = {
+    Source.OPT_ALL_PROFILES: gettext_lazy(
+        "“Opt all profiles out of all” is in force: every profile, including profiles added later, starts opted out."
     ),
-    Source.ADMIN: f"Support staff opted every profile on your account out of all: {STARTS_OPTED_OUT}",
+    Source.GPC: gettext_lazy(
+        "Your browser sent the Global Privacy Control signal while watching as the primary profile, so every "
+        "profile, including profiles added later, starts opted out."
+    ),
+    Source.ADMIN: gettext_lazy(
+        "Support staff opted every profile on your account out of all: every profile, including profiles added "
+        "later, starts opted out."
+    ),
 }
-ALL_PROFILES_NOTICE_OTHERWISE = f"Your account is opted out of all: {STARTS_OPTED_OUT}"
+ALL_PROFILES_NOTICE_OTHERWISE = gettext_lazy(
+    "Your account is opted out of all: every profile, including profiles added later, starts opted out."
+)
 
 
-def _all_profiles_notice(account: Account) -> str:
+def _all_profiles_notice(account: Account) -> StrOrPromise:
     source = selectors.all_profiles_opt_out_source(account=account)
-    return ALL_PROFILES_NOTICE.get(source, ALL_PROFILES_NOTICE_OTHERWISE)  # type: ignore[call-overload]
+    return ALL_PROFILES_NOTICE.get(source, ALL_PROFILES_NOTICE_OTHERWISE)

@@ -62,9 +62,9 @@ def _answer(request: HttpRequest, body: bytes) -> JsonResponse:
         return _error(HTTPStatus.BAD_REQUEST, "expected JSON with from (E.164) and text")
     if inbound.keyword in webhooks.STOP_WORDS:
         services.texts_stop(number=inbound.number)
-        return JsonResponse({"reply": webhooks.STOP_REPLY})
+        return JsonResponse({"reply": services.text_reply(number=inbound.number, words=webhooks.STOP_REPLY)})
     if inbound.keyword in webhooks.START_WORDS:
-        return JsonResponse({"reply": webhooks.START_REPLY})
+        return JsonResponse({"reply": services.text_reply(number=inbound.number, words=webhooks.START_REPLY)})
     if inbound.keyword in webhooks.HELP_WORDS:
-        return JsonResponse({"reply": webhooks.HELP_REPLY})
+        return JsonResponse({"reply": services.text_reply(number=inbound.number, words=webhooks.HELP_REPLY)})
     return JsonResponse({"reply": None})

@@ -142,3 +142,20 @@ def test_choices_in_effect_name_an_explicit_consent_only_while_it_is_given__R_GP
 def test_view_only_staff_see_choices_in_effect_and_staff_without_view_profile_do_not(ads_account):
     assert "choices-in-effect" in signed_in(staff_with(*VIEW_ONLY)).get(PROFILES).content.decode()
     assert signed_in(staff_with("view_account", "view_consentevent")).get(PROFILES).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_the_admins_consent_words_follow_the_staff_members_language__R_I18N_1(staff_client, ads_account):
+    """R-I18N-1: a staff browser asking for Spanish reads the choices, their values and the sources in Spanish."""
+    [kids] = row_cells(staff_client.get(PROFILES, {"q": "Kids"}, HTTP_ACCEPT_LANGUAGE="es"))
+    assert (
+        '<ul class="choices-in-effect">'
+        "<li><strong>Activado:</strong> Comunicaciones con identificador coincidente</li>"
+        "<li><strong>No se aplica:</strong> Publicidad basada en el comportamiento, Novedades (correo electrónico), "
+        "Recomendaciones (correo electrónico), Ofertas y noticias (correo electrónico), "
+        "Encuestas (correo electrónico)</li>"
+        "</ul>"
+    ) in next(cell for cell in kids if "choices-in-effect" in cell)
+    events = staff_client.get(EVENTS, {"choice": Choice.MIC}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "primer valor: activado" in events
+    assert "Encuestas (mensaje de texto)" in events  # the choice filter's options
+    assert "El equipo de asistencia (administración)" in events  # the source filter's options

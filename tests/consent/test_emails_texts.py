@@ -161,3 +161,47 @@ def test_the_email_and_text_forms_never_answer_a_server_error_and_a_refused_post
     if response.status_code != HTTPStatus.FOUND:
         assert response["Content-Type"].startswith("text/html")
         assert events_since(mark) == []
+
+
+# Spanish (R-I18N-1) ---------------------------------------------------------------------------------------------
+
+ES = {"HTTP_ACCEPT_LANGUAGE": "es"}
+
+
+def test_the_email_page_reads_in_spanish_and_says_what_it_saved__R_I18N_1_R_EM_1(member_client, ads_account):
+    sam = profile_named(ads_account, "Sam")
+    html = member_client.get(emails_url(sam), **ES).content.decode()
+    assert '<html lang="es"' in html
+    for spanish in (
+        "<h1>Preferencias de correo electrónico</h1>",
+        "Elige qué correos electrónicos se envían al perfil <strong>Sam</strong>.",
+        "Novedades",
+        "Recomendaciones",
+        "Ofertas y noticias",
+        "Encuestas",
+        "Correos del servicio (facturación, seguridad, restablecimiento de contraseña)",
+        "Siempre activado",
+        ">Guardar</button>",
+    ):
+        assert spanish in html
+    assert "New arrivals" not in html
+    saved = member_client.post(emails_url(sam), {"action": "save"}, follow=True, **ES)
+    assert "Se guardaron las preferencias de correo electrónico de Sam." in saved.content.decode()
+    kids = member_client.get(emails_url(profile_named(ads_account, "Kids")), **ES).content.decode()
+    assert "Kids es un perfil infantil: no enviamos correos de marketing a los perfiles infantiles." in kids
+
+
+def test_the_text_page_reads_in_spanish_with_and_without_a_phone__R_I18N_1_R_SMS_1(member_client, ads_account):
+    html = member_client.get(reverse("consent:texts"), **ES).content.decode()
+    assert "<h1>Preferencias de mensajes de texto</h1>" in html
+    assert "Tu cuenta no tiene un número de teléfono, así que no te enviamos mensajes de texto." in html
+    assert ">Agregar un número de teléfono</a>" in html
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    html = member_client.get(reverse("consent:texts"), **ES).content.decode()
+    for spanish in ("Mensajes de texto (SMS)", "Alertas", "Ofertas especiales", "Encuestas", "eliminar tu número"):
+        assert spanish in html
+    assert "igual recibirás un mensaje de texto nuestro si pides restablecer tu contraseña" in html
+    saved = member_client.post(reverse("consent:texts"), {"action": "save"}, follow=True, **ES).content.decode()
+    assert "Se guardaron tus preferencias de mensajes de texto." in saved
+    again = member_client.post(reverse("consent:texts"), {"action": "save"}, follow=True, **ES).content.decode()
+    assert "No cambió nada: tu configuración ya estaba así." in again

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
+from django.utils import translation
 
 from accounts.models import PhoneNumber
 from accounts.services import phone_delete
@@ -185,3 +186,36 @@ def test_queued_marketing_email_is_sent_by_a_db_worker_process(tmp_path):
     sent = manage("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     assert sent.count("List-Unsubscribe-Post: List-Unsubscribe=One-Click") >= 1
     assert "Subject: News from Privacy Center" in sent
+
+
+@pytest.mark.parametrize(
+    ("member", "sender", "footer"),
+    [
+        ("es", "en", "Recibes este correo de Ofertas y noticias para Alex y Sam. Cancela la suscripción de todos"),
+        ("en", "es", "You get this as Offers and news email for Alex and Sam. Unsubscribe all of them"),
+    ],
+)
+def test_a_campaign_reaches_each_address_in_its_members_language_whatever_the_senders__R_I18N_1_R_EM_3(
+    ads_account, member, sender, footer
+):
+    """R-I18N-1: the message is written in the account's language (kept on sign-in and by the chooser), not the
+    one active where the campaign is sent; its one-click link and headers are the same in every language."""
+    ads_account.language = member
+    ads_account.save(update_fields=["language"])
+    with translation.override(sender):
+        call_command("send_marketing_email", "--category", Choice.EMAIL_OFFERS, stdout=StringIO())
+    (message,) = mail.outbox
+    assert footer in message.body
+    link = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert f"{'con un clic' if member == 'es' else 'in one click'}: {link}\n" in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_task_run_by_a_worker_writes_in_the_members_language__R_I18N_1_R_EM_1(ads_account):
+    """R-I18N-1: a worker has no request; the account's language decides, one profile's email too."""
+    ads_account.language = "es"
+    ads_account.save(update_fields=["language"])
+    sam = profile_named(ads_account, "Sam")
+    assert email.marketing_email_send(profile_id=sam.pk, category=Choice.EMAIL_SURVEYS, subject="S", body="B")
+    (message,) = mail.outbox
+    assert "Recibes este correo de Encuestas para Sam. Cancela la suscripción con un clic: " in message.body

@@ -13,6 +13,7 @@ from accounts import services as account_services
 from accounts.models import Account, Plan, Profile
 from consent import services
 from consent.choices import Choice, Source
+from consent.views.helpers import STALE
 from tests.factories import AccountFactory
 from tests.helpers import (
     GPC,
@@ -25,6 +26,7 @@ from tests.helpers import (
     switches,
     values_of,
     watching,
+    words,
 )
 
 pytestmark = pytest.mark.django_db
@@ -389,3 +391,74 @@ def test_when_everything_is_already_off_the_page_says_so_instead_of_offering_the
     assert 'value="opt_out_all"' not in alex_html
     assert 'value="opt_all_profiles"' not in alex_html
     assert "Every profile on your account is already opted out of all" in alex_html
+
+
+# Spanish (R-I18N-1) ---------------------------------------------------------------------------------------------
+
+ES = {"HTTP_ACCEPT_LANGUAGE": "es"}
+
+
+def test_the_page_reads_in_spanish_switches_buttons_and_statements__R_I18N_1(member_client, ads_account):
+    """R-I18N-1: a browser asking for Spanish gets the whole page in Spanish, the glossary's names for the
+    switches and buttons included."""
+    html = member_client.get(privacy_url(profile_named(ads_account, "Alex")), **ES).content.decode()
+    assert '<html lang="es"' in html
+    for spanish in (
+        "<h1>Configuración de privacidad y datos</h1>",
+        "Para el perfil <strong>Alex</strong> (perfil principal).",
+        "<h2>Tus opciones para Alex</h2>",
+        "Comunicaciones con identificador coincidente",
+        "Publicidad basada en el comportamiento",
+        ">Guardar</button>",
+        ">Desactivar todo</button>",
+        ">Desactivar todo en todos los perfiles</button>",
+        "Seguirás viendo anuncios y recibiendo otros mensajes de marketing",
+    ):
+        assert spanish in html
+    for english in ("Privacy and data settings", "Behavioral Advertising", "Opt out of all", "Save<"):
+        assert english not in html
+
+
+def test_buttons_answer_and_statements_read_in_spanish__R_I18N_1_R_PDS_3_R_PDS_4(member_client, ads_account):
+    """R-I18N-1: what a button answers, the opt-all attribution and "nothing more to turn off" are Spanish."""
+    alex = profile_named(ads_account, "Alex")
+    answer = member_client.post(privacy_url(alex), {"action": "opt_out_all"}, follow=True, **ES).content.decode()
+    assert "Se desactivó todo para Alex." in answer
+    assert "Todo lo que abarca “Desactivar todo” ya está desactivado para Alex" in answer
+
+    html = member_client.post(privacy_url(alex), {"action": "opt_all_profiles"}, follow=True, **ES).content.decode()
+    assert "Se desactivó todo en todos los perfiles de tu cuenta." in html
+    assert "“Desactivar todo en todos los perfiles” está vigente" in html
+    assert "Todos los perfiles de tu cuenta ya tienen todo desactivado" in html
+
+    html = member_client.post(privacy_url(alex), {"action": "opt_out_all"}, follow=True, **ES).content.decode()
+    assert "No cambió nada: todo ya estaba desactivado para Alex." in html
+
+
+def test_refused_posts_and_form_errors_read_in_spanish__R_I18N_1(member_client, ads_account):
+    """R-I18N-1: a bad value, a stale form and a request not understood are told in Spanish, and change nothing."""
+    sam = profile_named(ads_account, "Sam")
+    mark = last_event_id()
+    invalid = member_client.post(privacy_url(sam), {"shown": "mic ba", "mic": "yes"}, **ES)
+    assert invalid.status_code == HTTPStatus.BAD_REQUEST
+    assert "Envía “on” para activarlo, o no lo envíes para desactivarlo." in invalid.content.decode()
+    stale = member_client.post(privacy_url(sam), {"shown": "mic", "mic": "on"}, **ES)
+    assert stale.status_code == HTTPStatus.CONFLICT
+    assert words("es", str(STALE)) in stale.content.decode()
+    forged = member_client.post(privacy_url(sam), {"action": ["save", "opt_out_all"]}, **ES)
+    assert forged.status_code == HTTPStatus.BAD_REQUEST
+    assert "No se entendió esa solicitud, así que no se cambió nada." in forged.content.decode()
+    assert events_since(mark) == []
+
+
+def test_the_signal_notice_and_its_confirmation_read_in_spanish__R_I18N_1_R_GPC_6(member_client, ads_account):
+    """R-I18N-1, R-GPC-6: the signal's notice and the question before turning a covered choice back on."""
+    sam = profile_named(ads_account, "Sam")
+    watching(member_client, ads_account, "Sam")
+    member_client.get(privacy_url(sam), **ES, **GPC)  # the signal turns MIC and BA off on Sam
+    html = member_client.post(privacy_url(sam), {"shown": "mic ba", "mic": "on"}, **ES, **GPC).content.decode()
+    assert "Se respetó la señal de preferencia de exclusión." in html
+    assert "¿Activar a pesar de tu señal de preferencia de exclusión?" in html
+    assert "Pediste activar <strong>Comunicaciones con identificador coincidente</strong> para Sam." in html
+    assert "la señal no volverá a desactivarla para este perfil" in html
+    assert ">Sí, activar</button>" in html

@@ -234,3 +234,42 @@ def test_bodies_around_the_size_limit_are_answered_in_json_never_a_server_error_
         assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     if declared == "junk":
         assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+@pytest.mark.parametrize(
+    ("member", "provider", "keyword", "reply"),
+    [
+        ("es", "en", "STOP", "Privacy Center: ya no recibirás alertas, ofertas ni encuestas por mensaje de texto."),
+        ("es", "en", "HELP", "Privacy Center: administra los mensajes de texto en la configuración de tu cuenta."),
+        ("es", "en", "START", "Privacy Center: puedes volver a recibir nuestros mensajes de texto."),
+        ("en", "es", "STOP", "Privacy Center: you will get no more alerts, offers or surveys by text."),
+    ],
+)
+def test_replies_go_out_in_the_language_of_the_member_with_the_number__R_I18N_1_R_SMS_3(
+    ads_account, member, provider, keyword, reply
+):
+    """R-I18N-1: the reply is a text to the member, so the account's language decides, not the provider's
+    request; the keywords to send back stay the carriers' (START, STOP)."""
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    ads_account.language = member
+    ads_account.save(update_fields=["language"])
+    body = inbound("+14155550123", keyword)
+    timestamp = int(time.time())
+    response = Client().post(
+        reverse("sms_inbound"),
+        body,
+        content_type="application/json",
+        headers={
+            webhooks.TIMESTAMP_HEADER: str(timestamp),
+            webhooks.SIGNATURE_HEADER: webhooks.sign(body=body, timestamp=timestamp, secret=SECRET),
+            "Accept-Language": provider,
+        },
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["reply"].startswith(reply)
+
+
+def test_a_reply_to_a_number_on_no_account_is_in_the_sites_language__R_I18N_1_R_SMS_3():
+    response = post_inbound(inbound("+14155550777", "HELP"))
+    assert response.json() == {"reply": str(webhooks.HELP_REPLY)}
+    assert response.json()["reply"].startswith("Privacy Center: manage texts")
