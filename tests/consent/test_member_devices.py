@@ -269,9 +269,10 @@ def test_any_sign_out_post_or_confirm_gets_a_redirect_a_page_or_404_never_a_serv
 # Queries ----------------------------------------------------------------------------------------------------------
 
 # Cold, as tests/test_query_counts.py counts: the account (with phone), its devices (with the last use of their
-# tokens), the devices' reported settings, the profiles (the header), and the jurisdictions for the cookie
-# banner's words (R-CK-2) until the browser has chosen. Warm: the account, profiles and jurisdictions are cached.
-COLD, WARM = 5, 2
+# tokens and their reported settings, in the same query), the profiles (the header), and the jurisdictions for
+# the cookie banner's words (R-CK-2) until the browser has chosen. Warm: the account, profiles and jurisdictions
+# are cached.
+COLD, WARM = 4, 1
 
 
 def member_with_devices(client, devices: int, profiles: int = 1) -> Account:
