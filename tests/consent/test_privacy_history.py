@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from http import HTTPStatus
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -667,7 +667,7 @@ def test_each_kind_of_event_reads_as_one_plain_sentence__R_HIST_1(fields, senten
 
 
 DEVICE_REF = "device-0123"
-SUBJECT_KINDS = [
+SUBJECT_KINDS: list[dict[str, Any]] = [
     {"profile_id": SAM},
     {"profile_id": UUID(int=7)},
     {"profile_id": None},
