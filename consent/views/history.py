@@ -56,6 +56,9 @@ def privacy_history(request: MemberRequest) -> HttpResponse | StreamingHttpRespo
 
 
 Event = Mapping[str, Any]
+# A page number past this is past any history (its offset would overflow the database's integers): read as the
+# first page here, and Paginator shows the last.
+MAX_PAGE = 2**31 // history.PAGE_SIZE
 
 
 class _CountedWithThePage:
@@ -101,11 +104,6 @@ class _CountedWithThePage:
         if isinstance(index, slice):
             return list(self._events[index])
         return self._events[index]
-
-
-# A page number past this is past any history (its offset would overflow the database's integers): read as the
-# first page here, and Paginator shows the last.
-MAX_PAGE = 2**31 // history.PAGE_SIZE
 
 
 def _download(rows: Iterator[history.Row], kind: str) -> StreamingHttpResponse:
