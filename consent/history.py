@@ -18,7 +18,7 @@ from uuid import UUID
 
 from django.utils import formats, timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from consent.choices import REGISTRY, Choice, Source
 from consent.models import Platform
@@ -30,20 +30,65 @@ PAGE_SIZE = 25
 # What the history reads of an event, and all it reads: never the acting user, the account or the event's id.
 FIELDS = ("created_at", "profile_id", "choice", "old_value", "new_value", "source", "jurisdiction", "context")
 
-# Who or what made a change, as the member reads it after "by".
+# Who or what made a change, as the downloads' `changed_by` column names it, on its own.
 CHANGED_BY = {
-    Source.MEMBER: gettext_lazy("you"),
-    Source.GPC: gettext_lazy("the Global Privacy Control signal from your browser"),
-    Source.ADMIN: gettext_lazy("support staff"),
-    Source.OPT_OUT_ALL: gettext_lazy("you, with “Opt out of all”"),
-    Source.OPT_ALL_PROFILES: gettext_lazy("you, with “Opt all profiles out of all”"),
-    Source.UNSUBSCRIBE_LINK: gettext_lazy("an unsubscribe link in an email"),
-    Source.SMS_STOP: gettext_lazy("a STOP text message"),
-    Source.SYSTEM: gettext_lazy("the system"),
-    Source.APP: gettext_lazy("the mobile app"),
+    Source.MEMBER: pgettext_lazy("who changed a choice", "you"),
+    Source.GPC: pgettext_lazy("who changed a choice", "the Global Privacy Control signal from your browser"),
+    Source.ADMIN: pgettext_lazy("who changed a choice", "support staff"),
+    Source.OPT_OUT_ALL: pgettext_lazy("who changed a choice", "you, with “Opt out of all”"),
+    Source.OPT_ALL_PROFILES: pgettext_lazy("who changed a choice", "you, with “Opt all profiles out of all”"),
+    Source.UNSUBSCRIBE_LINK: pgettext_lazy("who changed a choice", "an unsubscribe link in an email"),
+    Source.SMS_STOP: pgettext_lazy("who changed a choice", "a STOP text message"),
+    Source.SYSTEM: pgettext_lazy("who changed a choice", "the system"),
+    Source.APP: pgettext_lazy("who changed a choice", "the mobile app"),
 }
 # A new profile's starting values while "Opt all profiles out of all" is in force carry that source.
-IN_FORCE = gettext_lazy("“Opt all profiles out of all”, which was in force")
+IN_FORCE = pgettext_lazy("who changed a choice", "“Opt all profiles out of all”, which was in force")
+
+# How, where and when, as the member reads it after the change: one whole sentence per source, with and without a
+# place, so that a language says "by" its own way for each (Spanish "por ti", not "por tú").
+HOW = {
+    Source.MEMBER: (
+        gettext_lazy("by you, in %(place)s, %(when)s"),
+        gettext_lazy("by you, %(when)s"),
+    ),
+    Source.GPC: (
+        gettext_lazy("by the Global Privacy Control signal from your browser, in %(place)s, %(when)s"),
+        gettext_lazy("by the Global Privacy Control signal from your browser, %(when)s"),
+    ),
+    Source.ADMIN: (
+        gettext_lazy("by support staff, in %(place)s, %(when)s"),
+        gettext_lazy("by support staff, %(when)s"),
+    ),
+    Source.OPT_OUT_ALL: (
+        gettext_lazy("by you, with “Opt out of all”, in %(place)s, %(when)s"),
+        gettext_lazy("by you, with “Opt out of all”, %(when)s"),
+    ),
+    Source.OPT_ALL_PROFILES: (
+        gettext_lazy("by you, with “Opt all profiles out of all”, in %(place)s, %(when)s"),
+        gettext_lazy("by you, with “Opt all profiles out of all”, %(when)s"),
+    ),
+    Source.UNSUBSCRIBE_LINK: (
+        gettext_lazy("by an unsubscribe link in an email, in %(place)s, %(when)s"),
+        gettext_lazy("by an unsubscribe link in an email, %(when)s"),
+    ),
+    Source.SMS_STOP: (
+        gettext_lazy("by a STOP text message, in %(place)s, %(when)s"),
+        gettext_lazy("by a STOP text message, %(when)s"),
+    ),
+    Source.SYSTEM: (
+        gettext_lazy("by the system, in %(place)s, %(when)s"),
+        gettext_lazy("by the system, %(when)s"),
+    ),
+    Source.APP: (
+        gettext_lazy("by the mobile app, in %(place)s, %(when)s"),
+        gettext_lazy("by the mobile app, %(when)s"),
+    ),
+}
+HOW_IN_FORCE = (
+    gettext_lazy("by “Opt all profiles out of all”, which was in force, in %(place)s, %(when)s"),
+    gettext_lazy("by “Opt all profiles out of all”, which was in force, %(when)s"),
+)
 
 
 @dataclass(frozen=True)
@@ -173,6 +218,8 @@ def _what(event: Mapping[str, Any], subject: str) -> str:
         return gettext("Your phone number was deleted")
     if key == Choice.EMAIL_CHANGED:
         return gettext("Your sign-in email address was changed")
+    if key == Choice.PHONE_CHANGED:
+        return gettext("Your phone number was changed")
     if key == Choice.DEVICE_SIGNED_OUT:
         return capfirst(gettext("%(subject)s was signed out") % values)
     if key == Choice.SIGNAL_RECEIVED and new:
@@ -198,25 +245,32 @@ def _what(event: Mapping[str, Any], subject: str) -> str:
     return gettext("%(choice)s turned off for %(subject)s") % values
 
 
+def _in_force(event: Mapping[str, Any]) -> bool:
+    """A new profile's starting value while the account-wide opt-out is in force: that opt-out's, being in force."""
+    return event["source"] == Source.OPT_ALL_PROFILES and event["old_value"] is None
+
+
+def _known_source(event: Mapping[str, Any]) -> Source:
+    """The event's source; one no longer known reads as the system's."""
+    source = event["source"]
+    return Source(source) if source in CHANGED_BY else Source.SYSTEM
+
+
 def changed_by(event: Mapping[str, Any]) -> str:
     """Who or what made the change, in the member's words; never who on the staff."""
-    source = event["source"]
-    if source == Source.OPT_ALL_PROFILES and event["old_value"] is None:
-        return str(IN_FORCE)
-    words = CHANGED_BY.get(source)
-    return str(words) if words is not None else str(CHANGED_BY[Source.SYSTEM])
+    return str(IN_FORCE if _in_force(event) else CHANGED_BY[_known_source(event)])
+
+
+def _how(event: Mapping[str, Any]) -> str:
+    """ "by <who>, in <place>, <when>", with "in <place>" left out when the jurisdiction is unknown."""
+    with_place, without_place = HOW_IN_FORCE if _in_force(event) else HOW[_known_source(event)]
+    place, at = place_name(event["jurisdiction"]), when(event["created_at"])
+    return str(with_place) % {"place": place, "when": at} if place else str(without_place) % {"when": at}
 
 
 def row(event: Mapping[str, Any], subjects: Subjects) -> Row:
     """One event (a dict of FIELDS) as one row of the history."""
     subject = _subject(event, subjects)
-    by = changed_by(event)
-    place = place_name(event["jurisdiction"])
-    at = when(event["created_at"])
-    if place:
-        how = gettext("by %(who)s, in %(place)s, %(when)s") % {"who": by, "place": place, "when": at}
-    else:
-        how = gettext("by %(who)s, %(when)s") % {"who": by, "when": at}
     profile_id = event["profile_id"]
     return Row(
         time=timezone.localtime(event["created_at"]),
@@ -224,10 +278,10 @@ def row(event: Mapping[str, Any], subjects: Subjects) -> Row:
         choice=choice_words(event["choice"]),
         old_value=event["old_value"],
         new_value=event["new_value"],
-        changed_by=by,
+        changed_by=changed_by(event),
         jurisdiction=event["jurisdiction"],
         what=_what(event, subject),
-        how=how,
+        how=_how(event),
     )
 
 

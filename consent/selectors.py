@@ -22,6 +22,7 @@ from django.db.models import (
     Max,
     OuterRef,
     QuerySet,
+    Subquery,
     UUIDField,
     Value,
 )
@@ -144,26 +145,38 @@ class DeviceShown:
         return policy.push_allowed(self.facts)
 
 
+def _reported(choice: str) -> str:
+    return f"reported_{choice}"
+
+
 def account_devices(*, account: Account) -> list[DeviceShown]:
     """R-DEV-1: the devices the app registered for the account, oldest first, each with its reported settings and
-    when it was last seen: two queries however many devices."""
+    when it was last seen: one query however many devices (each device setting is a subquery of the device's
+    row; there are as many as the registry has device choices, not devices)."""
+    settings = {
+        _reported(spec.key): Subquery(
+            ChoiceValue.objects.filter(device=OuterRef("pk"), choice=spec.key).values("value")[:1]
+        )
+        for spec in REGISTRY.scoped(Scope.DEVICE)
+    }
     devices = list(
         Device.objects.filter(account=account)
-        .annotate(token_used_at=Max("app_tokens__last_used_at"))
+        .annotate(token_used_at=Max("app_tokens__last_used_at"), **settings)
         .order_by("created_at", "pk")
     )
-    stored: dict[UUID, dict[str, bool]] = {device.pk: {} for device in devices}
-    if devices:
-        rows = ChoiceValue.objects.filter(account=account, device__isnull=False).values_list(
-            "device_id", "choice", "value"
-        )
-        for device_id, choice, value in rows:
-            if device_id in stored:
-                stored[device_id][choice] = value
     return [
         DeviceShown(
             device=device,
-            facts=policy.DeviceFacts(values=policy.current_values(stored[device.pk], scopes=[Scope.DEVICE])),
+            facts=policy.DeviceFacts(
+                values=policy.current_values(
+                    {
+                        spec.key: value
+                        for spec in REGISTRY.scoped(Scope.DEVICE)
+                        if (value := getattr(device, _reported(spec.key))) is not None
+                    },
+                    scopes=[Scope.DEVICE],
+                )
+            ),
             last_seen=max(filter(None, (device.updated_at, device.token_used_at))),
         )
         for device in devices

@@ -450,6 +450,16 @@ def words(language: str, message: str, context: str | None = None, **values: obj
     return text % values if values else text
 
 
+def counted_words(language: str, singular: str, plural: str, count: int, **values: object) -> str:
+    """A count's words as the site shows them in `language` ("11 changes", "11 cambios"), from the compiled
+    catalog; `counter` and `values` fill its placeholders."""
+    from django.utils import translation
+
+    with translation.override(language):
+        text = translation.ngettext(singular, plural, count)
+    return text % {"counter": count, **values}
+
+
 def sign_in(page, email: str = "ads@example.com", password: str = "demo-pass-1234", language: str = "en") -> None:
     page.goto("/login/")
     page.get_by_label(words(language, "Email")).fill(email)

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from accounts.models import Account
 from tests.factories import AccountFactory, ProfileFactory
-from tests.helpers import watching
+from tests.helpers import LANGUAGES, watching, words
 
 # page: (cold queries, warm queries, what they are cold)
 PAGES = {
@@ -35,8 +35,28 @@ PAGES = {
     "privacy": (4, 0, "account (with phone), profiles, jurisdictions (the banner's words), stored choices"),
     "emails": (4, 0, "account (with phone), profiles, jurisdictions (the banner's words), stored choices"),
     "texts": (4, 0, "account (with phone), profiles (header), jurisdictions (the banner's words), stored choices"),
+    # Read afresh each time, so one query warm: the page's events with their count in the same query (a window
+    # COUNT; with 10 and 1,000 events in tests/consent/test_privacy_history.py), the devices with their reported
+    # settings (each a subquery of the device's row; tests/consent/test_member_devices.py).
+    "history": (
+        4,
+        1,
+        "account (with phone), profiles, the page's events and their count, jurisdictions (the banner's words)",
+    ),
+    "devices": (
+        4,
+        1,
+        "account (with phone), devices with their reported settings, profiles (header), jurisdictions (the "
+        "banner's words)",
+    ),
 }
-URLS = {"privacy": "consent:privacy", "emails": "consent:emails", "texts": "consent:texts"}
+URLS = {
+    "privacy": "consent:privacy",
+    "emails": "consent:emails",
+    "texts": "consent:texts",
+    "history": "consent:history",
+    "devices": "consent:devices",
+}
 
 
 def member_page(client, page: str, profiles: int) -> str:
@@ -49,11 +69,13 @@ def member_page(client, page: str, profiles: int) -> str:
     return reverse(URLS.get(page, page), args=args)
 
 
-def get_counted(client, count_queries, url: str):
+def get_counted(client, count_queries, url: str, language: str = "en"):
     with count_queries() as queries:
-        response = client.get(url)
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == HTTPStatus.OK
-    assert "Watching as Alex" in response.content.decode(), "the header's active profile is among them"
+    html = response.content.decode()
+    assert f'<html lang="{language}"' in html
+    assert words(language, "Watching as %(name)s", name="Alex") in html, "the header's active profile is among them"
     return queries
 
 
@@ -80,6 +102,17 @@ def test_member_page_reads_the_shared_cache_once_it_is_filled(client, count_quer
     assert len(cold) == cold_expected, f"the first request fills the cache:\n{cold}"
     assert len(warm) == expected, f"expected {expected}, got:\n{warm}"
     assert len(warm) < len(cold)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_member_page_makes_the_same_queries_in_either_language__R_I18N_1(client, count_queries, page, language):
+    """The language comes from the request (and the account already read): no query of its own."""
+    url = member_page(client, page, 1)
+    queries = get_counted(client, count_queries, url, language)
+    expected, _, what = PAGES[page]
+    assert len(queries) == expected, f"expected {expected} ({what}) in {language}, got:\n{queries}"
 
 
 @pytest.mark.django_db(transaction=True)

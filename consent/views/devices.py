@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from consent import selectors, services
@@ -38,9 +39,11 @@ def devices(request: MemberPrivacyRequest) -> HttpResponse:
         device = _the_accounts_device(request, request.POST)
         actor = member_actor(request.user, request.privacy)
         if services.device_sign_out(account=request.user, device=device, actor=actor):
-            messages.success(request, "The device was signed out. The app on it will ask you to sign in again.")
+            messages.success(
+                request, gettext("The device was signed out. The app on it will ask you to sign in again.")
+            )
         else:
-            messages.info(request, "That device was already signed out.")
+            messages.info(request, gettext("That device was already signed out."))
         return redirect("consent:devices")
     if "confirm" in request.GET:
         device = _the_accounts_device(request, {"device": request.GET.get("confirm")})

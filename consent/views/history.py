@@ -1,11 +1,14 @@
 """The member's privacy history (R-HIST-1): every change of the account's choices, newest first, a page at a
 time, or all of it as a CSV or JSON download."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import tzinfo
+from functools import cached_property
+from typing import Any, overload
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet, Window
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -36,7 +39,9 @@ def privacy_history(request: MemberRequest) -> HttpResponse | StreamingHttpRespo
     if kind:
         subjects = selectors.history_subjects(account=request.user, profiles=profiles)
         return _download(history.rows(events.iterator(chunk_size=DOWNLOAD_CHUNK), subjects), kind)
-    page = Paginator(events, history.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_CountedWithThePage(events, request.GET.get("page")), history.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     shown = list(page.object_list)
     subjects = selectors.history_subjects(account=request.user, profiles=profiles, events=shown)
     chosen = form.cleaned_data["profile"]
@@ -48,6 +53,57 @@ def privacy_history(request: MemberRequest) -> HttpResponse | StreamingHttpRespo
         "filter_query": urlencode({"profile": chosen}) + "&" if chosen else "",
     }
     return render(request, "consent/privacy_history.html", context)
+
+
+Event = Mapping[str, Any]
+# A page number past this is past any history (its offset would overflow the database's integers): read as the
+# first page here, and Paginator shows the last.
+MAX_PAGE = 2**31 // history.PAGE_SIZE
+
+
+class _CountedWithThePage:
+    """The events as Paginator reads them (a sliceable object with `count()`, as its documentation allows), with
+    the page asked for and the total read in one query: a window COUNT over the filtered events next to the
+    page's rows. The page's rows answer Paginator's slice for that page; any other slice (a page number past the
+    end, shown as the last page) is read as usual, and so is the count when the page asked for is empty."""
+
+    def __init__(self, events: "QuerySet[Any, dict[str, Any]]", number: str | None) -> None:
+        self._events = events
+        try:
+            asked = int(number or 1)
+        except ValueError:
+            asked = 1
+        # Paginator.get_page reads anything that is not a page number as the first page.
+        self._start = (asked - 1) * history.PAGE_SIZE if 1 <= asked <= MAX_PAGE else 0
+
+    @cached_property
+    def _page(self) -> list[Event]:
+        counted = self._events.annotate(total=Window(Count("pk")))
+        return list(counted[self._start : self._start + history.PAGE_SIZE])
+
+    def count(self) -> int:
+        if self._page:
+            return int(self._page[0]["total"])
+        return 0 if self._start == 0 else self._events.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        if isinstance(index, slice) and index.start == self._start and index.step is None:
+            stop = self._start + history.PAGE_SIZE if index.stop is None else index.stop
+            if stop <= self._start + history.PAGE_SIZE:
+                return self._page[: stop - self._start]
+        if isinstance(index, slice):
+            return list(self._events[index])
+        return self._events[index]
 
 
 def _download(rows: Iterator[history.Row], kind: str) -> StreamingHttpResponse:

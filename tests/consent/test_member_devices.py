@@ -4,13 +4,16 @@ device's own settings (seed 000); and "Sign out this device": asked to confirm o
 CSRF, audited, and the device's app token stops working at once. Another account's device is unknown (404)."""
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import cast
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,13 +22,21 @@ from consent import history, selectors, services
 from consent.choices import Choice, Source
 from consent.models import AppToken, ChoiceValue, ConsentEvent, Device, Platform, PushMessage
 from tests.factories import PASSWORD, AccountFactory, ProfileFactory
-from tests.helpers import register_device, uuid_like, watching
+from tests.helpers import register_device, uuid_like, watching, words
 
 START = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 DEVICES = reverse("consent:devices")
 ANDROID = {"platform": "android", "advertising_id": "", "limit_ad_tracking": True, "notifications": False}
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(START, tick=False)]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request in Spanish leaves Spanish active in the thread (LocaleMiddleware activates, nothing resets):
+    each test here ends in the site's default language, so that no later test reads Spanish by accident."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -102,6 +113,48 @@ def test_page_tells_how_to_change_the_settings_on_the_device__R_DEV_1(member_cli
     assert "You may still see ads on your device, but they will not be tailored to your likely interests." in text
 
 
+ES = {"HTTP_ACCEPT_LANGUAGE": "es"}
+
+
+def test_page_reads_in_spanish_with_the_days_in_spanish__R_DEV_1_R_I18N_1(member_client, ads_account, time_machine):
+    register_device(ads_account, limited=False, notifications=True)
+    time_machine.move_to(START + timedelta(days=2), tick=False)
+    register_device(ads_account, limited=True, notifications=False)
+    text = page_text(member_client.get(DEVICES, **ES))
+    assert '<html lang="es"' in text
+    assert "<title>Tus dispositivos" in text
+    assert "<h1>Tus dispositivos</h1>" in text
+    assert '<h2 id="devices-heading">2 dispositivos</h2>' in text
+    assert '<h3 class="device-name">Dispositivo iOS agregado el 3 nov 2026</h3>' in text
+    assert '<h3 class="device-name">Dispositivo iOS agregado el 5 nov 2026</h3>' in text
+    first, second = text.split('<h3 class="device-name">Dispositivo iOS agregado')[1:3]
+    assert "<dt>Plataforma</dt><dd>iOS</dd>" in first
+    assert '<dt>Última actividad</dt><dd><time datetime="2026-11-03T09:30:00+00:00">3 nov 2026 a las 09:30</time>' in (
+        first
+    )
+    assert "<dt>Limitar el seguimiento de anuncios</dt> <dd>Desactivado</dd>" in first
+    assert "<dt>Notificaciones push</dt> <dd>Permitidas</dd>" in first
+    assert "<dd>Activado: los anuncios en este dispositivo no se adaptan a tus posibles intereses</dd>" in second
+    assert "<dd>Desactivadas: no enviamos notificaciones push a este dispositivo</dd>" in second
+    assert "Cerrar sesión en este dispositivo<span" in text
+    assert '<span class="visually-hidden">: Dispositivo iOS agregado el 3 nov 2026</span>' in text
+
+
+def test_page_tells_in_spanish_how_to_change_the_settings_on_the_device__R_DEV_1_R_I18N_1(member_client):
+    """Seed 000's guidance, in Spanish: the device's own settings turn push notifications off and limit the
+    advertising identifier."""
+    text = page_text(member_client.get(DEVICES, **ES))
+    assert "La app móvil no ha registrado ningún dispositivo para tu cuenta." in text
+    assert '<h2 id="change-heading">Cómo cambiar estos ajustes en tu dispositivo</h2>' in text
+    assert "puedes desactivarlas en la configuración de tu dispositivo móvil" in text
+    assert "(suele estar en “privacidad” o “anuncios”, en la configuración del dispositivo)" in text
+    assert "Es posible que sigas viendo anuncios en tu dispositivo, pero no se adaptarán a tus posibles intereses." in (
+        text
+    )
+    shown = re.sub(r"<[^>]+>", " ", text.split("<main")[1].split("</main>")[0])
+    assert not re.search(r"\b(device|settings|notifications)\b", shown), "no English left on the page"
+
+
 def test_account_page_links_to_the_devices__R_DEV_1(member_client):
     html = member_client.get(reverse("account")).content.decode()
     assert f'href="{DEVICES}">Your devices: their settings, and signing one out</a>' in html
@@ -131,6 +184,21 @@ def test_sign_out_is_asked_to_confirm_first_on_a_page_without_javascript__R_DEV_
     assert 'name="csrfmiddlewaretoken"' in confirm
     assert f'<input type="hidden" name="device" value="{device.pk}">' in confirm
     assert Device.objects.filter(pk=device.pk).exists(), "asking changes nothing"
+
+
+def test_sign_out_asks_and_answers_in_spanish__R_DEV_1_R_I18N_1(member_client, ads_account):
+    device = register_device(ads_account)
+    confirm = page_text(member_client.get(DEVICES, {"confirm": str(device.pk)}, **ES))
+    assert "<title>Cerrar sesión en este dispositivo" in confirm
+    assert '<h2 id="confirm-heading">¿Cerrar sesión en tu dispositivo iOS agregado el 3 nov 2026?</h2>' in confirm
+    assert "La app de ese dispositivo deja de funcionar con tu cuenta de inmediato" in confirm
+    assert '<button type="submit" class="button">Cerrar sesión en este dispositivo</button>' in confirm
+    assert f'<a href="{DEVICES}">Cancelar</a>' in confirm
+    done = member_client.post(DEVICES, {"device": str(device.pk)}, follow=True, **ES).content.decode()
+    assert words("es", "The device was signed out. The app on it will ask you to sign in again.") in done
+    assert "Se cerró la sesión en el dispositivo." in done
+    again = member_client.post(DEVICES, {"device": str(device.pk)}, follow=True, **ES)
+    assert again.status_code == HTTPStatus.NOT_FOUND, "a device signed out is gone, as one never registered"
 
 
 def test_signing_out_removes_the_device_and_writes_one_event__R_DEV_1_R_AU_1(member_client, ads_account):
@@ -169,6 +237,12 @@ def test_the_history_says_which_device_was_signed_out__R_DEV_1_R_HIST_1(member_c
     assert newest is not None
     row = history.row(newest, selectors.history_subjects(account=ads_account, profiles=[]))
     assert row.sentence == "Your iOS device added 3 Nov 2026 was signed out — by you, in California, 3 Nov 2026 09:30"
+    with translation.override("es"):
+        row = history.row(newest, selectors.history_subjects(account=ads_account, profiles=[]))
+    assert row.sentence == (
+        "Se cerró la sesión en tu dispositivo iOS agregado el 3 nov 2026 — por ti, en California,"
+        " el 3 nov 2026 a las 09:30"
+    )
 
 
 def test_signing_out_a_device_ends_its_app_token_at_once__R_DEV_1(client, ads_account):
@@ -269,9 +343,10 @@ def test_any_sign_out_post_or_confirm_gets_a_redirect_a_page_or_404_never_a_serv
 # Queries ----------------------------------------------------------------------------------------------------------
 
 # Cold, as tests/test_query_counts.py counts: the account (with phone), its devices (with the last use of their
-# tokens), the devices' reported settings, the profiles (the header), and the jurisdictions for the cookie
-# banner's words (R-CK-2) until the browser has chosen. Warm: the account, profiles and jurisdictions are cached.
-COLD, WARM = 5, 2
+# tokens and their reported settings, in the same query), the profiles (the header), and the jurisdictions for
+# the cookie banner's words (R-CK-2) until the browser has chosen. Warm: the account, profiles and jurisdictions
+# are cached.
+COLD, WARM = 4, 1
 
 
 def member_with_devices(client, devices: int, profiles: int = 1) -> Account:

@@ -9,19 +9,22 @@ device report, plan and kids changes and new profiles, each at its own frozen ti
 import csv
 import io
 import json
+import re
 import time
 import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from http import HTTPStatus
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
+from django.conf import settings as django_settings
 from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,11 +32,11 @@ from hypothesis import strategies as st
 from accounts import services as account_services
 from accounts.models import Account, Plan, Profile
 from consent import email, history, policy, services, webhooks
-from consent.choices import Choice, Source
+from consent.choices import REGISTRY, Choice, Source
 from consent.models import ConsentEvent
 from consent.services.choices import event
 from tests.factories import AccountFactory, ProfileFactory, StaffFactory
-from tests.helpers import GPC, profile_named, register_device, watching
+from tests.helpers import GPC, profile_named, register_device, watching, words
 
 HISTORY = reverse("consent:history")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -41,6 +44,14 @@ START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 # Every test on one frozen clock (a test that needs another moment moves it): the sentences carry the time.
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(START, tick=False)]
 WEBHOOK_SECRET = "test-webhook-secret-0123456789"  # netflix_privacy.settings.test
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request in Spanish leaves Spanish active in the thread (LocaleMiddleware activates, nothing resets):
+    each test here ends in the site's default language, so that no later test reads Spanish by accident."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 class _Sentences(HTMLParser):
@@ -308,6 +319,123 @@ def test_csv_and_json_downloads_carry_the_pages_rows_under_stable_columns__R_HIS
         }
 
 
+ES = {"HTTP_ACCEPT_LANGUAGE": "es"}
+
+
+def label(message: str) -> str:
+    """A choice's label as the Spanish history names it (the registry's label, translated where it is read)."""
+    return words("es", message)
+
+
+GPC_ES = "por la señal del Control Global de Privacidad (GPC) de tu navegador"
+
+
+def test_the_page_reads_in_spanish_sentence_by_sentence__R_HIST_1_R_I18N_1(client, lived_in):
+    first = client.get(HISTORY, **ES)
+    html = first.content.decode()
+    assert '<html lang="es"' in html
+    assert "<h1>Historial de privacidad</h1>" in html
+    assert '<h2 id="changes-heading">34 cambios</h2>' in html
+    assert "Se muestran del 1 al 25. Las horas están en UTC." in html
+    assert '<label for="id_profile">Mostrar cambios de</label>' in html
+    assert '<option value="" selected>Todos los perfiles y la cuenta</option>' in html
+    assert '<option value="account">La propia cuenta y sus dispositivos</option>' in html
+    assert '<button type="submit" class="button button-secondary">Mostrar</button>' in html
+    assert ">Descargar como CSV</a>" in html
+    assert ">Descargar como JSON</a>" in html
+    assert "Página 1 de 2" in html
+    assert 'rel="next">Cambios anteriores</a>' in html
+    assert '<h2 id="about-heading">Cómo ocurren los cambios</h2>' in html
+    assert "<dt>El equipo de asistencia</dt>" in html
+    mic, ba = label("Matched Identifier Communications"), label("Behavioral Advertising")
+    page_1 = sentences(first)
+    assert page_1[0] == (
+        f"La opción “{mic}” se mantuvo activada para Sam a pesar de la señal del Control Global de Privacidad (GPC)"
+        " — por ti, en California, el 12 dic 2026 a las 18:30"
+    )
+    assert page_1[2] == (
+        f"La opción “{ba}” empezó desactivada para Jo — por “Desactivar todo en todos los perfiles”, que estaba"
+        " activado, en California, el 11 dic 2026 a las 13:00"
+    )
+    assert page_1[4] == (
+        "Se desactivó todo en todos los perfiles, incluidos los que se agreguen más adelante"
+        " — por ti, con “Desactivar todo en todos los perfiles”, en California, el 10 dic 2026 a las 11:11"
+    )
+    assert page_1[8] == (
+        f"Se activó la opción “{label('Notifications (device setting)')}” para tu dispositivo iOS agregado el"
+        " 9 dic 2026 — por la app móvil, en California, el 9 dic 2026 a las 21:40"
+    )
+    assert page_1[10] == (
+        f"La opción “{ba}” dejó de aplicarse a Alex porque el plan cambió a uno sin anuncios"
+        " — por el sistema, en California, el 8 dic 2026 a las 09:05"
+    )
+    assert page_1[11] == (
+        f"La opción “{label('Surveys (email)')}” dejó de aplicarse a Robin porque pasó a ser un perfil infantil"
+        " — por el equipo de asistencia, en California, el 7 dic 2026 a las 16:20"
+    )
+    assert page_1[18] == (
+        f"Se desactivó la opción “{label('Surveys (text)')}” para tu cuenta — por un mensaje de texto STOP,"
+        " en California, el 5 dic 2026 a las 07:00"
+    )
+    assert page_1[21] == (
+        f"Se desactivó la opción “{label('Offers and news (email)')}” para Sam — por un enlace para cancelar la"
+        " suscripción en un correo electrónico, en California, el 4 dic 2026 a las 19:45"
+    )
+    second = client.get(HISTORY, {"page": 2}, **ES)
+    assert 'rel="prev">Cambios más recientes</a>' in second.content.decode()
+    page_2 = sentences(second)
+    assert page_2[0] == (
+        f"Se recibió la señal del Control Global de Privacidad (GPC) para Sam — {GPC_ES}, en California,"
+        " el 1 dic 2026 a las 14:02"
+    )
+    assert page_2[1] == f"Se desactivó la opción “{ba}” para Sam — {GPC_ES}, en California, el 1 dic 2026 a las 14:02"
+    assert page_2[-1] == (
+        f"La opción “{mic}” empezó activada para Alex — por el sistema, en California, el 1 dic 2026 a las 09:00"
+    )
+    assert len(page_1 + page_2) == len(EXPECTED)
+
+
+def test_a_part_of_the_history_without_changes_says_so_in_spanish__R_HIST_1_R_I18N_1(client):
+    client.force_login(AccountFactory(primary_profile_name="Alex"))
+    assert "Todavía no hay cambios aquí." in client.get(HISTORY, {"profile": "account"}, **ES).content.decode()
+
+
+def test_downloads_are_in_the_requests_language_under_the_same_columns__R_HIST_1_R_I18N_1(client, lived_in):
+    """The words a member reads are Spanish; what a program reads (column names, JSON keys, times, codes,
+    true/false and on/off) is the same in every language (docs/privacy-history.md)."""
+    as_json = json_rows(client.get(HISTORY, {"format": "json"}, **ES))
+    as_csv = csv_rows(client.get(HISTORY, {"format": "csv"}, **ES))
+    page = sentences(client.get(HISTORY, **ES)) + sentences(client.get(HISTORY, {"page": 2}, **ES))
+    assert [row["description"] for row in as_json] == page
+    assert [row["description"] for row in as_csv] == page
+    assert list(as_csv[0]) == list(history.CSV_COLUMNS)
+    assert all(list(row) == list(history.CSV_COLUMNS) for row in as_json)
+    ba = label("Behavioral Advertising")
+    expected = {
+        "time": "2026-12-01T14:02:00+00:00",
+        "profile": "Sam",
+        "choice": ba,
+        "old_value": True,
+        "new_value": False,
+        "changed_by": "la señal del Control Global de Privacidad (GPC) de tu navegador",
+        "jurisdiction": "US-CA",
+        "description": f"Se desactivó la opción “{ba}” para Sam — {GPC_ES}, en California, el 1 dic 2026 a las 14:02",
+    }
+    assert as_json[26] == expected
+    assert as_csv[26] == {**expected, "old_value": "on", "new_value": "off"}
+    assert {row["changed_by"] for row in as_json} == {
+        "tú",
+        "tú, con “Desactivar todo en todos los perfiles”",
+        "“Desactivar todo en todos los perfiles”, que estaba activado",
+        "la app móvil",
+        "el sistema",
+        "el equipo de asistencia",
+        "un mensaje de texto STOP",
+        "un enlace para cancelar la suscripción en un correo electrónico",
+        "la señal del Control Global de Privacidad (GPC) de tu navegador",
+    }
+
+
 def test_downloads_follow_the_filter_and_name_their_file__R_HIST_1(client, lived_in):
     sam = profile_named(lived_in, "Sam")
     response = client.get(HISTORY, {"profile": str(sam.pk), "format": "csv"})
@@ -521,10 +649,90 @@ def an_event(**fields) -> dict:
             "Notifications (device setting) turned off for a device no longer on your account — by the mobile app,"
             " 1 Dec 2026 14:02",
         ),
+        (
+            {
+                "profile_id": None,
+                "choice": Choice.PHONE_CHANGED,
+                "old_value": False,
+                "new_value": True,
+                "source": "admin",
+            },
+            "Your phone number was changed — by support staff, in California, 1 Dec 2026 14:02",
+        ),
     ],
 )
 def test_each_kind_of_event_reads_as_one_plain_sentence__R_HIST_1(fields, sentence):
-    assert history.row(an_event(**fields), SUBJECTS).sentence == sentence
+    with translation.override("en"):
+        assert history.row(an_event(**fields), SUBJECTS).sentence == sentence
+
+
+DEVICE_REF = "device-0123"
+SUBJECT_KINDS: list[dict[str, Any]] = [
+    {"profile_id": SAM},
+    {"profile_id": UUID(int=7)},
+    {"profile_id": None},
+    {"profile_id": None, "context": {"device": DEVICE_REF}},
+    {"profile_id": None, "context": {"device": "device-gone"}},
+    {"profile_id": None, "context": {"device": "device-gone", "platform": "android", "device_added": "2026-11-03"}},
+]
+WITH_DEVICE = history.Subjects(
+    profiles={SAM: "Sam"},
+    devices={DEVICE_REF: history.DeviceRef(platform="iOS", added=datetime(2026, 11, 3, 12, tzinfo=UTC))},
+)
+CAUSES = [{}, {"effective_only": True, "cause": "is_kids"}, {"effective_only": True, "cause": "plan"}]
+CAUSES += [{"effective_only": True, "cause": "other"}]
+# English words of the sentences' own text (not of the names they carry): none may be left in a Spanish one.
+ENGLISH = re.compile(
+    r"\b(turned|first|set|on|off|started|stopped|applying|kept|despite|for|by|was|received|your|you|support|staff"
+    r"|system|mobile|unsubscribe|link|text|message|which|in|with|profile|profiles|device|account|added|ads|kids"
+    r"|Opt|out|all|Dec|longer|became|changed|deleted|because|later|signal|browser|Global Privacy Control)\b"
+)
+
+
+def every_event(key: str) -> Iterator[dict]:
+    """The choice with every value, effect, source, place and kind of subject."""
+    combinations = (
+        (values, cause, source, place)
+        for values in [(None, True), (None, False), (True, False), (False, True)]
+        for cause in CAUSES
+        for source in [*Source, "retired_source"]
+        for place in ["US-CA", "US", "GB", ""]
+    )
+    for n, ((old, new), cause, source, place) in enumerate(combinations):
+        subject = SUBJECT_KINDS[n % len(SUBJECT_KINDS)]
+        yield an_event(
+            choice=key,
+            old_value=old,
+            new_value=new,
+            source=source,
+            jurisdiction=place,
+            profile_id=subject["profile_id"],
+            context={**cause, **subject.get("context", {})},
+        )
+
+
+@pytest.mark.parametrize("key", [spec.key for spec in REGISTRY] + ["retired_choice"])
+def test_every_source_choice_and_value_reads_as_a_spanish_sentence__R_HIST_1_R_I18N_1(key):
+    """Table-driven: each event the history can meet for this choice, rendered in Spanish, is Spanish throughout
+    but for the names it carries (the choice's label, the profile, the platform); an untranslated sentence fails."""
+    companion = next((spec.signal_consent_for for spec in REGISTRY if spec.key == key), None)
+    for each in every_event(key):
+        with translation.override("es"):
+            row = history.row(each, WITH_DEVICE)
+            names = [history.choice_words(key)]
+            if companion:
+                names.append(history.choice_words(companion))
+        with translation.override("en"):
+            english = history.row(each, WITH_DEVICE)
+        assert row.sentence != english.sentence
+        assert row.changed_by != english.changed_by
+        left = row.sentence
+        for name in sorted(names, key=len, reverse=True):
+            left = left.replace(name, "«»")
+        left = left.replace("Sam", "«»").replace("iOS", "«»").replace("Android", "«»")
+        assert not ENGLISH.search(left), f"{each}: {row.sentence}"
+        assert " — por " in row.sentence, row.sentence
+        assert row.sentence.endswith("el 1 dic 2026 a las 14:02"), row.sentence
 
 
 # Streaming and query counts -------------------------------------------------------------------------------------
@@ -568,12 +776,12 @@ def get_counted(client, count_queries, **params):
     return queries, body
 
 
-# Cold (nothing cached, as in tests/test_query_counts.py): account (with phone), profiles, count, the page, and
-# on the page the jurisdictions for the cookie banner's words (R-CK-2: asked or told, by region) until the
-# browser has chosen. Warm: the account, its profiles and the jurisdictions come from the shared cache. A
-# download reads no count but the account's devices, and has no banner.
-COLD = {"page": 5, "csv": 4, "json": 4}
-WARM = {"page": 2, "csv": 2, "json": 2}
+# Cold (nothing cached, as in tests/test_query_counts.py): account (with phone), profiles, the page's events with
+# their count (one query), and on the page the jurisdictions for the cookie banner's words (R-CK-2: asked or
+# told, by region) until the browser has chosen. Warm: the account, its profiles and the jurisdictions come from
+# the shared cache. A download reads no count but the account's devices, and has no banner.
+COLD = {"page": 4, "csv": 4, "json": 4}
+WARM = {"page": 1, "csv": 2, "json": 2}
 
 
 @pytest.mark.parametrize("profiles", [1, 5])
