@@ -10,6 +10,7 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from accounts.models import MAX_PROFILES, Account, Profile
 from consent import policy, selectors
@@ -49,7 +50,9 @@ def marketing_categories() -> tuple[str, ...]:
 def profile_names(profiles: Sequence[Profile]) -> str:
     """ "Alex", "Alex and Sam", "Alex, Sam and Jo"."""
     names = [profile.name for profile in profiles]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) == 1:
+        return names[0]
+    return gettext("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def unsubscribe_token(*, category: str, profile: Profile | None = None, profiles: Sequence[Profile] = ()) -> str:

@@ -68,7 +68,14 @@ def test_a_cookie_staff_add_in_the_admin_is_shown_and_enforced_on_the_next_reque
     support.force_login(staff)
     response = support.post(
         reverse("admin:consent_cookie_add"),
-        {"name": "not_in_the_registry", "category": "performance", "purpose": "Measures speed.", "lifetime": "30 days"},
+        {
+            "name": "not_in_the_registry",
+            "category": "performance",
+            "purpose": "Measures speed.",
+            "lifetime": "30 days",
+            "purpose_es": "Mide la velocidad.",
+            "lifetime_es": "30 días",
+        },
     )
     assert response.status_code == HTTPStatus.FOUND
     assert client.get("/test-sets-cookies/").cookies["not_in_the_registry"].value == "x"
