@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from consent.choices import REGISTRY, SOURCES, Source
 
@@ -227,9 +228,9 @@ class Jurisdiction(models.Model):
 
 
 class CookieCategory(models.TextChoices):
-    NECESSARY = "necessary", "Strictly necessary"
-    PERFORMANCE = "performance", "Performance and functionality"
-    ADVERTISING = "advertising", "Advertising"
+    NECESSARY = "necessary", _("Strictly necessary")
+    PERFORMANCE = "performance", _("Performance and functionality")
+    ADVERTISING = "advertising", _("Advertising")
 
 
 class Cookie(models.Model):
@@ -239,6 +240,11 @@ class Cookie(models.Model):
     category = models.CharField(max_length=20, choices=CookieCategory.choices)
     purpose = models.CharField(max_length=300)
     lifetime = models.CharField(max_length=60, help_text="How long it lasts, e.g. “Session” or “1 year”.")
+    # Visitors read the registry in their language (R-I18N-1): staff keep each text in Spanish beside the English.
+    purpose_es = models.CharField("purpose (Spanish)", max_length=300, help_text="The purpose, in Spanish.")
+    lifetime_es = models.CharField(
+        "lifetime (Spanish)", max_length=60, help_text="How long it lasts, in Spanish, e.g. “Sesión” or “1 año”."
+    )
 
     class Meta:
         ordering = ["category", "name"]
@@ -248,6 +254,21 @@ class Cookie(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_purpose(self) -> str:
+        """The purpose in the active language (English when a row has no Spanish yet)."""
+        return self._in_active_language(self.purpose, self.purpose_es)
+
+    @property
+    def shown_lifetime(self) -> str:
+        """The lifetime in the active language (English when a row has no Spanish yet)."""
+        return self._in_active_language(self.lifetime, self.lifetime_es)
+
+    @staticmethod
+    def _in_active_language(english: str, spanish: str) -> str:
+        language = translation.get_language() or ""
+        return spanish if language.split("-")[0] == "es" and spanish else english
 
 
 class Platform(models.TextChoices):

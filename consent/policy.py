@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+from django.utils.translation import gettext
+
 from consent import gpp
 from consent.choices import REGISTRY, Choice, ChoiceSpec, Page, Scope, signal_consent_key
 
@@ -521,38 +523,41 @@ class CookieBanner:
 
 def cookie_accept_label(*, signal_honoured: bool) -> str:
     """R-GPC-4: under an honoured signal "Accept all" would not be true: advertising stays off."""
-    return "Accept all except advertising" if signal_honoured else "Accept all"
+    return gettext("Accept all except advertising") if signal_honoured else gettext("Accept all")
 
 
 def cookie_banner(*, opt_in_required: bool, signal_honoured: bool, advertising_off: bool = False) -> CookieBanner:
     """R-CK-2, R-GPC-4: the banner's words for the region, matching what the cookies are now: opt-in regions
     are asked (nothing non-essential is set before they answer), opt-out regions are told (they are on, and may
     be turned off). An honoured signal keeps advertising off in both; `advertising_off` says it is off already
-    for another reason (an earlier signal recorded it for the visitor), which an opt-out region is told too."""
-    if opt_in_required:
-        uses = (
-            "performance and functionality cookies"
-            if signal_honoured
-            else "performance and functionality cookies and advertising cookies"
+    for another reason (an earlier signal recorded it for the visitor), which an opt-out region is told too.
+    Each case is one whole message, in the active language (R-I18N-1)."""
+    if opt_in_required and signal_honoured:
+        text = gettext(
+            "We use strictly necessary cookies to run the site. With your permission we also use performance and "
+            "functionality cookies; none of them is set until you choose. Your browser sends an opt-out "
+            "preference signal, so advertising cookies stay off."
         )
-        text = (
-            f"We use strictly necessary cookies to run the site. With your permission we also use {uses}; "
-            "none of them is set until you choose."
+    elif opt_in_required:
+        text = gettext(
+            "We use strictly necessary cookies to run the site. With your permission we also use performance and "
+            "functionality cookies and advertising cookies; none of them is set until you choose."
         )
-    elif signal_honoured or advertising_off:
-        text = (
+    elif signal_honoured:
+        text = gettext(
             "We use strictly necessary cookies to run the site, and performance and functionality cookies, which "
-            "you can turn off."
+            "you can turn off. Your browser sends an opt-out preference signal, so advertising cookies stay off."
+        )
+    elif advertising_off:
+        text = gettext(
+            "We use strictly necessary cookies to run the site, and performance and functionality cookies, which "
+            "you can turn off. Advertising cookies are off on this browser."
         )
     else:
-        text = (
+        text = gettext(
             "We use strictly necessary cookies to run the site, and performance and functionality cookies and "
             "advertising cookies, which you can turn off."
         )
-    if signal_honoured:
-        text += " Your browser sends an opt-out preference signal, so advertising cookies stay off."
-    elif advertising_off and not opt_in_required:
-        text += " Advertising cookies are off on this browser."
     return CookieBanner(
         asks=opt_in_required, text=text, accept_label=cookie_accept_label(signal_honoured=signal_honoured)
     )
@@ -562,8 +567,8 @@ def cookie_accept_message(recorded: Mapping[str, bool]) -> str:
     """R-GPC-4: what accepting answers, from what was recorded: never "You accepted all cookies." while
     advertising is off."""
     if all(recorded.get(category) for category in NON_ESSENTIAL):
-        return "You accepted all cookies."
-    return "You accepted all cookies except advertising cookies."
+        return gettext("You accepted all cookies.")
+    return gettext("You accepted all cookies except advertising cookies.")
 
 
 # The mobile app's tokens and devices (R-AD-1, R-PUSH-1, R-DEV-1) --------------------------------------------

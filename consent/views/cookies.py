@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from common.redirects import safe_local_path
@@ -16,12 +17,12 @@ from consent.http import PrivacyRequest
 from consent.views.helpers import NOT_UNDERSTOOD, member_actor
 
 COOKIE_ACTIONS = {
-    "accept_all": "You accepted all cookies.",  # or all but advertising: policy.cookie_accept_message
-    "reject_non_essential": "You rejected non-essential cookies. Only strictly necessary cookies are used.",
-    "save": "Saved your cookie choices.",
-    "advertising_off": "Advertising cookies are off on this browser.",
+    "accept_all": _("You accepted all cookies."),  # or all but advertising: policy.cookie_accept_message
+    "reject_non_essential": _("You rejected non-essential cookies. Only strictly necessary cookies are used."),
+    "save": _("Saved your cookie choices."),
+    "advertising_off": _("Advertising cookies are off on this browser."),
 }
-SIGNAL_KEEPS_ADS_OFF = (
+SIGNAL_KEEPS_ADS_OFF = _(
     "Opt-out preference signal honored: your browser sends Global Privacy Control, so advertising cookies are "
     "off on this browser. To allow them, turn the signal off in your browser and choose again here."
 )

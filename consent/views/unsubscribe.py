@@ -4,13 +4,14 @@ from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from consent import email, services
 from consent.choices import REGISTRY
 
-BAD_LINK = (
+BAD_LINK = _(
     "This unsubscribe link is not valid any more: it has expired or was changed. Nothing was changed. "
     "Sign in and open Email preferences to choose which emails you get."
 )

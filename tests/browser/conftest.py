@@ -75,3 +75,16 @@ def page(browser, live_server, demo, language):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def shipped_cookie_registry(shipped_rules) -> None:
+    """The whole cookie registry the migrations ship, in English and Spanish (R-CK-1, R-I18N-1): the rows added
+    after the first data migration and the Spanish texts of migration 0013 (a transactional test empties every
+    table when it ends, so a test that reads them loads them again)."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    for migration in ("0008_known_browser_cookie", "0012_language_cookie", "0013_cookie_spanish_texts"):
+        importlib.import_module(f"consent.migrations.{migration}").load(django_apps, None)

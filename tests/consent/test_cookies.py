@@ -68,7 +68,14 @@ def test_a_cookie_staff_add_in_the_admin_is_shown_and_enforced_on_the_next_reque
     support.force_login(staff)
     response = support.post(
         reverse("admin:consent_cookie_add"),
-        {"name": "not_in_the_registry", "category": "performance", "purpose": "Measures speed.", "lifetime": "30 days"},
+        {
+            "name": "not_in_the_registry",
+            "category": "performance",
+            "purpose": "Measures speed.",
+            "lifetime": "30 days",
+            "purpose_es": "Mide la velocidad.",
+            "lifetime_es": "30 días",
+        },
     )
     assert response.status_code == HTTPStatus.FOUND
     assert client.get("/test-sets-cookies/").cookies["not_in_the_registry"].value == "x"
@@ -404,3 +411,170 @@ def test_after_the_signal_stops_an_opt_out_region_is_told_advertising_is_off__R_
     assert "Advertising cookies are off on this browser." in banner
     assert "and advertising cookies" not in banner
     assert ">Accept all</button>" in banner, "without the signal the visitor may allow them"
+
+
+# In Spanish (R-I18N-1) -----------------------------------------------------------------------------------------
+
+SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
+
+
+def banner_of(html: str) -> str:
+    return html.split(BANNER)[1].split("</section>")[0]
+
+
+def test_the_tool_and_its_registry_in_spanish__R_I18N_1_R_CK_1(client):
+    """Every registered cookie's purpose and lifetime as staff keep them in Spanish, under Spanish headings."""
+    html = client.get(reverse("cookies"), **SPANISH).content.decode()
+    assert '<html lang="es"' in html
+    assert "<h1>Preferencias de cookies</h1>" in html
+    assert "<h2>Cookies estrictamente necesarias</h2>" in html
+    assert '<th scope="col">Finalidad</th><th scope="col">Duración</th>' in html
+    assert "Tu elección se queda en este navegador." in html
+    assert ">Guardar mis opciones</button>" in html
+    assert ">Aceptar todas</button>" in html
+    assert ">Rechazar las no esenciales</button>" in html
+    shipped = list(Cookie.objects.all())
+    assert {cookie.name for cookie in shipped} >= {"sessionid", "csrftoken", "privacy_consent", "ad_id"}
+    for cookie in shipped:
+        assert f'<td data-label="Finalidad">{escape(cookie.purpose_es)}</td>' in html
+        assert f'<td data-label="Duración">{escape(cookie.lifetime_es)}</td>' in html
+        assert escape(cookie.purpose) not in html
+    english = client.get(reverse("cookies"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert all(escape(cookie.purpose) in english for cookie in shipped)
+
+
+def test_every_shipped_cookie_has_its_purpose_and_lifetime_in_spanish__R_I18N_1_R_CK_1():
+    """The registry the migrations ship is complete in both languages."""
+    missing = list(Cookie.objects.filter(purpose_es="").values_list("name", flat=True))
+    missing += list(Cookie.objects.filter(lifetime_es="").values_list("name", flat=True))
+    assert Cookie.objects.exists()
+    assert missing == []
+
+
+def test_staff_cannot_add_a_cookie_without_its_spanish_text__R_I18N_1_R_CK_1(staff):
+    support = Client()
+    support.force_login(staff)
+    response = support.post(
+        reverse("admin:consent_cookie_add"),
+        {"name": "speed", "category": "performance", "purpose": "Measures speed.", "lifetime": "30 days"},
+    )
+    assert response.status_code == HTTPStatus.OK, "the form is shown again with its errors"
+    assert not Cookie.objects.filter(name="speed").exists()
+
+
+def test_spanish_text_staff_change_in_the_admin_is_shown_on_the_next_request__R_I18N_1_R_CK_1(client, staff):
+    support = Client()
+    support.force_login(staff)
+    cookie = Cookie.objects.get(name="ad_id")
+    response = support.post(
+        reverse("admin:consent_cookie_change", args=[cookie.pk]),
+        {
+            "name": cookie.name,
+            "category": cookie.category,
+            "purpose": cookie.purpose,
+            "lifetime": cookie.lifetime,
+            "purpose_es": "Mide nuestros anuncios.",
+            "lifetime_es": "13 meses",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    html = client.get(reverse("cookies"), **SPANISH).content.decode()
+    assert '<td data-label="Finalidad">Mide nuestros anuncios.</td><td data-label="Duración">13 meses</td>' in html
+
+
+@pytest.mark.parametrize(
+    ("region", "signal", "words", "accept"),
+    [
+        (
+            "FR",
+            False,
+            "Con tu permiso, también usamos cookies de rendimiento y funcionalidad y cookies de publicidad; no se "
+            "guarda ninguna hasta que elijas.",
+            "Aceptar todas",
+        ),
+        (
+            "",  # unknown: opt-in, and the signal is honoured (fail safe)
+            True,
+            "Con tu permiso, también usamos cookies de rendimiento y funcionalidad; no se guarda ninguna hasta que "
+            "elijas. Tu navegador envía una señal de preferencia de exclusión, así que las cookies de publicidad "
+            "siguen desactivadas.",
+            "Aceptar todas excepto publicidad",
+        ),
+        (
+            "US-TX",
+            False,
+            "y cookies de rendimiento y funcionalidad y cookies de publicidad, que puedes desactivar.",
+            "Aceptar todas",
+        ),
+        (
+            "US-TX",
+            True,
+            "y cookies de rendimiento y funcionalidad, que puedes desactivar. Tu navegador envía una señal de "
+            "preferencia de exclusión, así que las cookies de publicidad siguen desactivadas.",
+            "Aceptar todas excepto publicidad",
+        ),
+    ],
+)
+def test_the_banner_speaks_spanish_in_each_regions_model__R_I18N_1_R_CK_2_R_GPC_4(
+    client, region, signal, words, accept
+):
+    """Asked for permission in an opt-in region, told in an opt-out one, and never offered "all" under the signal."""
+    headers = {**SPANISH, "HTTP_X_PRIVACY_REGION": region, **(GPC if signal else {})}
+    banner = banner_of(client.get(reverse("privacy_statement"), **headers).content.decode())
+    assert "Cookies en Privacy Center" in banner
+    assert words in banner
+    assert f">{accept}</button>" in banner
+    assert ">Rechazar las no esenciales</button>" in banner
+    assert ">Administrar opciones</a>" in banner
+    asks = region != "US-TX"
+    assert ("permiso" in banner) is asks, "permission is asked only where it is what is recorded"
+
+
+def test_the_banner_tells_an_opt_out_region_in_spanish_that_advertising_is_already_off__R_I18N_1_R_CK_2(client):
+    client.get(reverse("home"), **GPC)  # the signal records advertising off for the visitor (R-GPC-4)
+    banner = banner_of(client.get(reverse("privacy_statement"), **SPANISH).content.decode())
+    assert "Las cookies de publicidad están desactivadas en este navegador." in banner
+
+
+@pytest.mark.parametrize(
+    ("action", "signal", "answer"),
+    [
+        ("accept_all", False, "Aceptaste todas las cookies."),
+        ("accept_all", True, "Aceptaste todas las cookies excepto las cookies de publicidad."),
+        ("reject_non_essential", False, "Rechazaste las cookies no esenciales."),
+        ("save", False, "Guardamos tus opciones de cookies."),
+        ("advertising_off", False, "Las cookies de publicidad están desactivadas en este navegador."),
+    ],
+)
+def test_the_answers_after_choosing_are_in_spanish__R_I18N_1_R_GPC_4(client, action, signal, answer):
+    headers = {**SPANISH, **(GPC if signal else {})}
+    response = client.post(reverse("cookies"), {"action": action}, follow=True, **headers)
+    html = response.content.decode()
+    assert answer in html
+    assert ("You accepted" in html) is False
+    if signal:
+        assert "Se respetó la señal de preferencia de exclusión: tu navegador envía" in html
+
+
+def test_a_choice_the_tool_does_not_understand_is_refused_in_spanish_too__R_I18N_1_R_CK_2(client):
+    response = client.post(reverse("cookies"), {"action": "everything"}, **SPANISH)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "<h1>Preferencias de cookies</h1>" in response.content.decode()
+    assert cookies.CONSENT_COOKIE not in response.cookies
+
+
+def test_the_privacy_statement_and_do_not_sell_in_spanish__R_I18N_1(client):
+    statement = client.get(reverse("privacy_statement"), **SPANISH).content.decode()
+    assert '<html lang="es"' in statement
+    assert "<h1>Declaración de privacidad</h1>" in statement
+    assert '<h2 id="cookies-and-internet-advertising">Cookies y publicidad en internet</h2>' in statement
+    assert '<nav aria-label="En esta página">' in statement
+    assert 'en la <a href="/cookies/">herramienta de opciones de cookies</a>' in statement
+    assert 'href="/privacy/do-not-sell/#global-privacy-control">No vender ni compartir' in statement
+    page = client.get(reverse("do_not_sell"), **SPANISH).content.decode()
+    assert '<html lang="es"' in page
+    assert "<h1>No vender ni compartir mi información personal</h1>" in page
+    assert ">Desactivar las cookies de publicidad</button>" in page
+    assert "<strong>Desactivar todo en todos los perfiles</strong>" in page
+    assert "Control Global de Privacidad (GPC) / exclusión universal" in page
+    assert "“¿Quién está viendo?”" in page

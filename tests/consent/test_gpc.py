@@ -460,3 +460,18 @@ def test_opt_all_profiles_ends_explicit_signal_consent_so_turning_on_again_asks_
     again = client.post(alex.get_absolute_url(), {"action": "save", "mic": "on"}, **GPC)
     assert again.status_code == HTTPStatus.CONFLICT
     assert values_of(alex)[Choice.MIC] is False
+
+
+def test_pages_say_the_signal_is_honored_in_spanish__R_GPC_6_R_I18N_1(client):
+    """A visitor whose region is unknown (fail safe: the signal is honoured) reads it in Spanish on Do Not Sell
+    and in the cookie choice tool."""
+    spanish = {"HTTP_ACCEPT_LANGUAGE": "es", **GPC}
+    page = client.get(reverse("do_not_sell"), **spanish).content.decode()
+    assert (
+        "Se respetó la señal de preferencia de exclusión. Tu navegador envía el Control Global de Privacidad (GPC)."
+        in page
+    )
+    tool = client.get(reverse("cookies"), **spanish).content.decode()
+    assert "Se respetó la señal de preferencia de exclusión. Tu navegador envía el Control Global" in tool
+    assert "Desactivadas mientras tu navegador envíe la señal de preferencia de exclusión." in tool
+    assert ">Aceptar todas excepto publicidad</button>" in tool

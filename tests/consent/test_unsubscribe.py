@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from consent import email
 from consent.choices import Choice, Source
 from tests.factories import AccountFactory
-from tests.helpers import events_since, last_event_id, profile_named, values_of
+from tests.helpers import events_since, last_event_id, profile_named, values_of, words
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +155,54 @@ def test_a_link_naming_profiles_of_two_accounts_is_not_valid__R_EM_2(client, ads
         profiles=[profile_named(ads_account, "Sam"), other.profiles.get()], category=Choice.EMAIL_OFFERS
     )
     assert client.post(token_path(token)).status_code == HTTPStatus.BAD_REQUEST
+
+
+# In Spanish (R-I18N-1): the page follows the browser's language, whoever the link names -----------------------
+
+SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
+
+
+def test_every_state_of_the_unsubscribe_page_in_spanish__R_I18N_1_R_EM_2(ads_account):
+    sam = profile_named(ads_account, "Sam")
+    offers = words("es", "Offers and news")
+    confirm = Client().get(link_path(sam), **SPANISH).content.decode()
+    assert '<html lang="es"' in confirm
+    assert "<h1>Cancelar suscripción</h1>" in confirm
+    assert f"¿Dejar de enviar correos de <strong>{offers}</strong> al perfil Sam?" in confirm
+    assert ">Cancelar suscripción</button>" in confirm
+    assert "Seguirás recibiendo los correos del servicio" in confirm
+    done = Client().post(link_path(sam), **SPANISH)
+    assert done.status_code == HTTPStatus.OK
+    assert f"Listo: Sam ya no recibirá correos de <strong>{offers}</strong>." in done.content.decode()
+    assert values_of(sam)[Choice.EMAIL_OFFERS] is False
+
+
+def test_a_link_covering_several_profiles_names_them_in_spanish__R_I18N_1_R_EM_3(ads_account):
+    alex, sam = profile_named(ads_account, "Alex"), profile_named(ads_account, "Sam")
+    kids = profile_named(ads_account, "Kids")
+    path = token_path(email.unsubscribe_token(profiles=[alex, sam, kids], category=Choice.EMAIL_OFFERS))
+    offers = words("es", "Offers and news")
+    confirm = Client().get(path, **SPANISH).content.decode()
+    assert f"<strong>{offers}</strong> a los perfiles Alex, Sam y Kids?" in confirm
+    done = Client().post(path, **SPANISH).content.decode()
+    assert "Listo: Alex, Sam y Kids ya no recibirán correos de" in done
+
+
+@pytest.mark.time_machine(datetime(2027, 1, 10, 9, 0, tzinfo=UTC), tick=False)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_bad_or_expired_link_gets_the_clear_page_in_spanish_and_changes_nothing__R_I18N_1_R_EM_2(
+    ads_account, time_machine, method
+):
+    sam = profile_named(ads_account, "Sam")
+    time_machine.move_to(datetime(2027, 1, 10, 9, 0, tzinfo=UTC) - timedelta(days=61))
+    expired = link_path(sam)
+    time_machine.move_to(datetime(2027, 1, 10, 9, 0, tzinfo=UTC))
+    mark = last_event_id()
+    for path in (expired, token_path("not-a-token")):
+        response = getattr(Client(), method)(path, **SPANISH)
+        html = response.content.decode()
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert '<html lang="es"' in html
+        assert "Este enlace para cancelar la suscripción ya no es válido" in html
+        assert ">Iniciar sesión</a>" in html
+    assert events_since(mark) == []
