@@ -86,7 +86,13 @@ def seed() -> None:
     )
     ad_id, _ = Cookie.objects.update_or_create(
         name="ad_id",
-        defaults={"category": "advertising", "purpose": "Measures our own advertising.", "lifetime": "1 year"},
+        defaults={
+            "category": "advertising",
+            "purpose": "Measures our own advertising.",
+            "purpose_es": "Mide nuestra propia publicidad.",
+            "lifetime": "1 year",
+            "lifetime_es": "1 año",
+        },
     )
     print(
         json.dumps(
@@ -96,7 +102,13 @@ def seed() -> None:
                 "profile": str(member.profiles.get().pk),
                 "staff": staff.email,
                 "texas": {"pk": texas.pk, "code": texas.code, "name": texas.name, "source": texas.source},
-                "ad_id": {"pk": ad_id.pk, "name": ad_id.name, "purpose": ad_id.purpose, "lifetime": ad_id.lifetime},
+                "ad_id": {
+                    "pk": ad_id.pk,
+                    **{
+                        field: getattr(ad_id, field)
+                        for field in ("name", "purpose", "purpose_es", "lifetime", "lifetime_es")
+                    },
+                },
             }
         )
     )
@@ -371,7 +383,7 @@ def test_a_cookie_moved_to_another_category_in_the_admin_of_one_server_is_enforc
     staff = staff_browser(a, seeded["staff"])
     ad_id = seeded["ad_id"]
     change = f"/admin/consent/cookie/{ad_id['pk']}/change/"
-    fields = {"name": ad_id["name"], "purpose": ad_id["purpose"], "lifetime": ad_id["lifetime"]}
+    fields = {key: value for key, value in ad_id.items() if key != "pk"}
 
     def removed_on(port: int) -> bool:
         """A browser holding ad_id, in a state that honours its signal: advertising off, performance on."""

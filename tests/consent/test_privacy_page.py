@@ -447,7 +447,7 @@ def test_refused_posts_and_form_errors_read_in_spanish__R_I18N_1(member_client, 
     assert words("es", str(STALE)) in stale.content.decode()
     forged = member_client.post(privacy_url(sam), {"action": ["save", "opt_out_all"]}, **ES)
     assert forged.status_code == HTTPStatus.BAD_REQUEST
-    assert "No se entendió esa solicitud, así que no se cambió nada." in forged.content.decode()
+    assert "No entendimos esa solicitud, así que no se cambió nada." in forged.content.decode()
     assert events_since(mark) == []
 
 
