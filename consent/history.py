@@ -85,6 +85,12 @@ HOW = {
         gettext_lazy("by the mobile app, %(when)s"),
     ),
 }
+# The signal's own arrival already names the signal ("Global Privacy Control signal received for Sam"): its how
+# says only from where it came, where and when, not "by the Global Privacy Control signal" a second time.
+HOW_SIGNAL_RECEIVED = (
+    gettext_lazy("from your browser, in %(place)s, %(when)s"),
+    gettext_lazy("from your browser, %(when)s"),
+)
 HOW_IN_FORCE = (
     gettext_lazy("by “Opt all profiles out of all”, which was in force, in %(place)s, %(when)s"),
     gettext_lazy("by “Opt all profiles out of all”, which was in force, %(when)s"),
@@ -208,6 +214,15 @@ def _effect_changed(choice: str, subject: str, cause: object, new: bool) -> str:
     return gettext("%(choice)s stopped applying to %(subject)s") % values
 
 
+def _says_signal_received(event: Mapping[str, Any]) -> bool:
+    """The event reads as the signal's arrival ("Global Privacy Control signal received for Sam")."""
+    return (
+        event["choice"] == Choice.SIGNAL_RECEIVED
+        and bool(event["new_value"])
+        and not event["context"].get("effective_only")
+    )
+
+
 def _what(event: Mapping[str, Any], subject: str) -> str:
     key, old, new, context = event["choice"], event["old_value"], event["new_value"], event["context"]
     choice = choice_words(key)
@@ -222,7 +237,7 @@ def _what(event: Mapping[str, Any], subject: str) -> str:
         return gettext("Your phone number was changed")
     if key == Choice.DEVICE_SIGNED_OUT:
         return capfirst(gettext("%(subject)s was signed out") % values)
-    if key == Choice.SIGNAL_RECEIVED and new:
+    if _says_signal_received(event):
         return gettext("Global Privacy Control signal received for %(subject)s") % values
     if key == Choice.ALL_PROFILES_OPT_OUT:
         if new:
@@ -263,7 +278,12 @@ def changed_by(event: Mapping[str, Any]) -> str:
 
 def _how(event: Mapping[str, Any]) -> str:
     """ "by <who>, in <place>, <when>", with "in <place>" left out when the jurisdiction is unknown."""
-    with_place, without_place = HOW_IN_FORCE if _in_force(event) else HOW[_known_source(event)]
+    if _in_force(event):
+        with_place, without_place = HOW_IN_FORCE
+    elif _says_signal_received(event) and event["source"] == Source.GPC:
+        with_place, without_place = HOW_SIGNAL_RECEIVED
+    else:
+        with_place, without_place = HOW[_known_source(event)]
     place, at = place_name(event["jurisdiction"]), when(event["created_at"])
     return str(with_place) % {"place": place, "when": at} if place else str(without_place) % {"when": at}
 

@@ -232,8 +232,7 @@ EXPECTED = [
     "Behavioral Advertising turned off for Kids — by support staff, in California, 3 Dec 2026 08:15",
     "Matched Identifier Communications turned off for Kids — by support staff, in California, 3 Dec 2026 08:15",
     "Matched Identifier Communications turned off for Alex — by you, in California, 2 Dec 2026 10:30",
-    "Global Privacy Control signal received for Sam"
-    " — by the Global Privacy Control signal from your browser, in California, 1 Dec 2026 14:02",
+    "Global Privacy Control signal received for Sam — from your browser, in California, 1 Dec 2026 14:02",
     "Behavioral Advertising turned off for Sam"
     " — by the Global Privacy Control signal from your browser, in California, 1 Dec 2026 14:02",
     "Matched Identifier Communications turned off for Sam"
@@ -385,7 +384,7 @@ def test_the_page_reads_in_spanish_sentence_by_sentence__R_HIST_1_R_I18N_1(clien
     assert 'rel="prev">Cambios más recientes</a>' in second.content.decode()
     page_2 = sentences(second)
     assert page_2[0] == (
-        f"Se recibió la señal del Control Global de Privacidad (GPC) para Sam — {GPC_ES}, en California,"
+        "Se recibió la señal del Control Global de Privacidad (GPC) para Sam — desde tu navegador, en California,"
         " el 1 dic 2026 a las 14:02"
     )
     assert page_2[1] == f"Se desactivó la opción “{ba}” para Sam — {GPC_ES}, en California, el 1 dic 2026 a las 14:02"
@@ -666,6 +665,37 @@ def test_each_kind_of_event_reads_as_one_plain_sentence__R_HIST_1(fields, senten
         assert history.row(an_event(**fields), SUBJECTS).sentence == sentence
 
 
+@pytest.mark.parametrize(
+    ("language", "jurisdiction", "sentence"),
+    [
+        (
+            "en",
+            "US-CA",
+            "Global Privacy Control signal received for Sam — from your browser, in California, 1 Dec 2026 14:02",
+        ),
+        ("en", "", "Global Privacy Control signal received for Sam — from your browser, 1 Dec 2026 14:02"),
+        (
+            "es",
+            "US-CA",
+            "Se recibió la señal del Control Global de Privacidad (GPC) para Sam — desde tu navegador, en California,"
+            " el 1 dic 2026 a las 14:02",
+        ),
+        (
+            "es",
+            "",
+            "Se recibió la señal del Control Global de Privacidad (GPC) para Sam — desde tu navegador,"
+            " el 1 dic 2026 a las 14:02",
+        ),
+    ],
+)
+def test_the_signals_arrival_names_the_signal_once__R_HIST_1_R_I18N_1(language, jurisdiction, sentence):
+    """R-HIST-1: "signal received" already says what came; its how says from where, where and when, without "by
+    the Global Privacy Control signal" a second time; in Spanish too (R-I18N-1)."""
+    received = an_event(choice=Choice.SIGNAL_RECEIVED, old_value=None, new_value=True, jurisdiction=jurisdiction)
+    with translation.override(language):
+        assert history.row(received, SUBJECTS).sentence == sentence
+
+
 DEVICE_REF = "device-0123"
 SUBJECT_KINDS: list[dict[str, Any]] = [
     {"profile_id": SAM},
@@ -731,7 +761,11 @@ def test_every_source_choice_and_value_reads_as_a_spanish_sentence__R_HIST_1_R_I
             left = left.replace(name, "«»")
         left = left.replace("Sam", "«»").replace("iOS", "«»").replace("Android", "«»")
         assert not ENGLISH.search(left), f"{each}: {row.sentence}"
-        assert " — por " in row.sentence, row.sentence
+        arrival = each["new_value"] and not each["context"].get("effective_only")
+        if key == Choice.SIGNAL_RECEIVED and each["source"] == Source.GPC and arrival:
+            assert " — desde tu navegador, " in row.sentence, row.sentence
+        else:
+            assert " — por " in row.sentence, row.sentence
         assert row.sentence.endswith("el 1 dic 2026 a las 14:02"), row.sentence
 
 
