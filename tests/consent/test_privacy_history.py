@@ -338,7 +338,7 @@ def test_the_page_reads_in_spanish_sentence_by_sentence__R_HIST_1_R_I18N_1(clien
     assert "Se muestran del 1 al 25. Las horas están en UTC." in html
     assert '<label for="id_profile">Mostrar cambios de</label>' in html
     assert '<option value="" selected>Todos los perfiles y la cuenta</option>' in html
-    assert '<option value="account">La cuenta en sí y sus dispositivos</option>' in html
+    assert '<option value="account">La propia cuenta y sus dispositivos</option>' in html
     assert '<button type="submit" class="button button-secondary">Mostrar</button>' in html
     assert ">Descargar como CSV</a>" in html
     assert ">Descargar como JSON</a>" in html
