@@ -10,6 +10,7 @@ python3 tasks.py messages  # collect the marked strings into locale/es/LC_MESSAG
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -52,7 +53,20 @@ def setup() -> None:
 MESSAGES_IGNORE = [".venv", "tests", "bench", "staticfiles", "build", "docs", "requirements"]
 
 
+# The GNU gettext programs makemessages runs; the site itself needs none of them (compile_catalogs is polib).
+GETTEXT_TOOLS = ["xgettext", "msguniq", "msgmerge", "msgattrib"]
+
+
 def messages() -> int:
+    missing = [tool for tool in GETTEXT_TOOLS if shutil.which(tool) is None]
+    if missing:
+        # Django's own error, then subprocess's traceback, would read like a crash of the project.
+        print(
+            f"python3 tasks.py messages needs GNU gettext ({', '.join(missing)} not found): "
+            "apt-get install gettext, or brew install gettext. Running the site and the tests does not need it.",
+            file=sys.stderr,
+        )
+        return 1
     ensure_environment()
     ignore = [arg for name in MESSAGES_IGNORE for arg in ("--ignore", name)]
     manage("makemessages", "--locale", "es", "--no-obsolete", "--add-location", "file", *ignore)

@@ -45,8 +45,12 @@ class LoginView(auth_views.LoginView):
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """The language chooser (a form, no JavaScript): Django's set_language keeps the choice in its cookie and
-    goes back to `next`; a signed-in member's emails and texts follow it from now on."""
+    goes back to `next`; a signed-in member's emails and texts follow it from now on. Like every form's `next`,
+    only a path on this site (common.redirects): Django's check also lets a relative "privacy" through, which from
+    /language/ is a page that does not exist."""
     response = i18n.set_language(request)
+    if response.has_header("Location") and safe_local_path(request, response["Location"]) is None:
+        response["Location"] = "/"
     if request.user.is_authenticated:
         languages.remember(request.user, request.POST.get("language"))
     return response

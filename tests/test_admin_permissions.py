@@ -319,3 +319,21 @@ def test_signing_in_as_staff_does_not_depend_on_admin_privileges(client):
     staff = staff_with(*VIEW_ONLY)
     response = client.post(reverse("admin:login"), {"username": staff.email, "password": PASSWORD})
     assert response.status_code == HTTPStatus.FOUND
+
+
+def test_staff_see_the_language_of_a_members_messages_and_cannot_change_it__R_I18N_1(client):
+    """R-I18N-1: the account's language (its emails and texts) is the member's own choice, kept by the chooser
+    and signing in: view-only staff see it on the account, and staff with change_account cannot change it."""
+    member = AccountFactory()
+    Account.objects.filter(pk=member.pk).update(language="es")
+    viewer = signed_in(client, staff_with(*VIEW_ONLY))
+    page = viewer.get(reverse("admin:accounts_account_change", args=[member.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Language of emails and texts" in page.text
+    assert "Español" in page.text
+
+    editor = signed_in(client, staff_with(*VIEW_ONLY, "change_account"))
+    response = editor.post(
+        reverse("admin:accounts_account_change", args=[member.pk]), account_form(member, language="en")
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert Account.objects.get(pk=member.pk).language == "es"

@@ -1,14 +1,19 @@
 """R-I18N-1: pages follow Accept-Language until the chooser picks a language; a member's messages follow the
 language kept on the account; the Spanish catalog is complete."""
 
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts import languages
 from accounts.models import Account
@@ -145,6 +150,15 @@ def test_an_incomplete_catalog_is_refused(tmp_path: Path, settings):
     assert not po.with_suffix(".mo").exists()
 
 
+@pytest.mark.parametrize("next_url", ["privacy/", "0", "https://evil.example/", "//evil.example", "/\\evil.example"])
+def test_the_chooser_goes_back_only_to_a_path_on_this_site(client, next_url):
+    """R-I18N-1: a `next` that is not a path here (relative, another host) goes to the home page."""
+    response = client.post(reverse("set_language"), {"language": "es", "next": next_url})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
 def test_each_language_on_the_chooser_names_itself_in_its_own_language(client):
     """R-I18N-1: "Español" on an English page and "English" on a Spanish one, never "Inglés"."""
     for accept in ("en", "es"):
@@ -153,3 +167,60 @@ def test_each_language_on_the_chooser_names_itself_in_its_own_language(client):
         assert ">English</button>" in html
         assert ">Español</button>" in html
         assert "Inglés" not in html
+
+
+PROPERTY = hypothesis_settings(
+    deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=300)
+header_text = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=300)
+off_site = st.sampled_from(
+    ["//evil.example", "https:evil.example", "\\\\evil.example", "/\\evil.example", "javascript:alert(1)"]
+)
+language_tags = st.sampled_from(["es", "en", "es-419", "es-MX", "zh-Hant-TW", "*", "../es", "es\x00", "x" * 10_000])
+
+
+@PROPERTY
+@given(
+    language=st.one_of(language_tags, any_text),
+    next_url=st.one_of(off_site, any_text, st.just("/privacy/")),
+    method=st.sampled_from(["post", "put", "delete", "patch"]),
+)
+def test_the_chooser_answers_any_form_without_a_server_error_and_stays_on_the_site(language, next_url, method):
+    """R-I18N-1: whatever the form holds, the chooser goes back to a page of this site (never off-site), keeps only
+    a language the site offers, and refuses every method but POST."""
+    account = AccountFactory()
+    client = Client()
+    client.force_login(account)
+
+    response = getattr(client, method)(reverse("set_language"), {"language": language, "next": next_url})
+
+    if method != "post":
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+        return
+    assert response.status_code == HTTPStatus.FOUND
+    location = response["Location"]
+    assert location.startswith("/")
+    assert not location.startswith(("//", "/\\"))
+    kept = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    assert kept is None or languages.supported(kept.value) in {"en", "es"}
+    assert Account.objects.get(pk=account.pk).language in {"", languages.supported(language)}
+
+
+@PROPERTY
+@given(
+    accept=st.one_of(header_text, st.lists(language_tags, max_size=2_000).map(",".join)),
+    cookie=st.one_of(language_tags, header_text),
+)
+def test_any_accept_language_or_language_cookie_is_answered_in_a_language_the_site_offers(accept, cookie):
+    """R-I18N-1: garbage Accept-Language headers (long, "*", bad q-values, thousands of entries) and a tampered
+    language cookie give a page in English or Spanish, never a server error, on public and member pages."""
+    member = Client()
+    member.force_login(AccountFactory())
+    visitor = Client()
+    for client, url in ((visitor, reverse("home")), (visitor, reverse("login")), (member, reverse("account"))):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=accept)
+        assert response.status_code == HTTPStatus.OK
+        assert response["Content-Language"] in {"en", "es"}
+        assert f'<html lang="{response["Content-Language"]}">' in response.text

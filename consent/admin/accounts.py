@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -175,9 +176,11 @@ class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, BoundedInputsMix
     ]
     search_fields = ["email"]
     ordering = ["email"]
-    readonly_fields = ["account_choices", "date_joined", "last_login", "consent_history"]
+    # The language of the member's emails and texts is the member's own choice (the chooser, signing in:
+    # accounts.languages): staff see it, to answer "why was this text in Spanish?", and never change it.
+    readonly_fields = ["account_choices", "messages_language", "date_joined", "last_login", "consent_history"]
     fieldsets = [
-        (None, {"fields": ["email", "plan", "region", "consent_history"]}),
+        (None, {"fields": ["email", "plan", "region", "messages_language", "consent_history"]}),
         ("Privacy", {"fields": ["account_choices"]}),
         ("Staff access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["date_joined", "last_login"]}),
@@ -203,6 +206,12 @@ class AccountAdmin(StaffPrivilegesMixin, ActionPermissionMixin, BoundedInputsMix
     def account_choices(self, account: Account) -> str:
         facts = selectors.account_facts_from(account=account, stored=selectors.stored_values(account=account))
         return _choices_table(facts, Scope.ACCOUNT)
+
+    @admin.display(description="Language of emails and texts")
+    def messages_language(self, account: Account) -> str:
+        return dict(settings.LANGUAGES).get(
+            account.language, "Not chosen yet (English, or the page's language when a page sends one)"
+        )
 
     @admin.display(description="Consent events")
     def consent_history(self, account: Account) -> str:
