@@ -186,7 +186,8 @@ LOGOUT_REDIRECT_URL = "login"
 # locale/<code>/LC_MESSAGES/django.po, compiled by `manage.py compile_catalogs` (tasks.py does it on setup).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_overrides: our tú for the few library messages our pages show (see its header); after locale.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 # The chooser's choice lasts a year, like the other cookies a visitor's choice sets; no script reads it. It is
 # strictly necessary (a setting the visitor asked for), listed in the cookie registry (consent migration 0012).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60

@@ -132,7 +132,7 @@ def test_page_reads_in_spanish_with_the_days_in_spanish__R_DEV_1_R_I18N_1(member
     assert '<dt>Última actividad</dt><dd><time datetime="2026-11-03T09:30:00+00:00">3 nov 2026 a las 09:30</time>' in (
         first
     )
-    assert "<dt>Limitar el seguimiento de anuncios</dt> <dd>Desactivado</dd>" in first
+    assert "<dt>Limitar el seguimiento publicitario</dt> <dd>Desactivado</dd>" in first
     assert "<dt>Notificaciones push</dt> <dd>Permitidas</dd>" in first
     assert "<dd>Activado: los anuncios en este dispositivo no se adaptan a tus posibles intereses</dd>" in second
     assert "<dd>Desactivadas: no enviamos notificaciones push a este dispositivo</dd>" in second
