@@ -161,11 +161,15 @@ class ResetByTextForm(forms.Form):
         return refuse_extension(self.cleaned_data["number"])
 
 
+ENTER_THE_CODE = _("Enter the 6 digits from the text message.")
+
+
 class ResetCodeForm(forms.Form):
     code = forms.CharField(
         label=_("6-digit code"),
         max_length=6,
         min_length=6,
+        error_messages={"min_length": ENTER_THE_CODE, "max_length": ENTER_THE_CODE},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     new_password1 = forms.CharField(
@@ -178,7 +182,7 @@ class ResetCodeForm(forms.Form):
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
         if not (code.isascii() and code.isdigit()):
-            raise forms.ValidationError(_("Enter the 6 digits from the text message."), code="invalid")
+            raise forms.ValidationError(ENTER_THE_CODE, code="invalid")
         return code
 
     def clean(self):

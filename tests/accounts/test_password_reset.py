@@ -153,6 +153,26 @@ def test_a_tampered_session_id_or_malformed_code_changes_nothing(member):
     assert Account.objects.get(pk=member.pk).check_password(PASSWORD)
 
 
+@pytest.mark.parametrize("code", ["12345", "1234567", "abcdef"])
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "Enter the 6 digits from the text message."), ("es", "Ingresa los 6 dígitos del mensaje de texto.")],
+)
+def test_a_code_of_the_wrong_length_or_digits_is_asked_for_again_in_the_same_words(member, code, language, message):
+    """R-I18N-1: too short, too long or not digits, the member reads one sentence saying what to type, not a
+    generic length rule."""
+    client = Client()
+    ask(client)
+    response = client.post(
+        reverse("password_reset_text_code"),
+        {"code": code, "new_password1": NEW, "new_password2": NEW},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert description(response.text, "code") == message
+    assert Account.objects.get(pk=member.pk).check_password(PASSWORD)
+
+
 def test_asking_is_throttled_per_number_and_per_address(member):
     for _ in range(3):
         assert ask(Client()).status_code == HTTPStatus.OK
@@ -351,7 +371,7 @@ def test_the_reset_pages_are_in_spanish_with_their_errors__R_I18N_1(client):
     assert "<h1>Restablece tu contraseña por mensaje de texto</h1>" in by_text.text
     assert "Envíame un código</button>" in by_text.text
     assert "Ingresa un número de teléfono válido con los dígitos del 0 al 9." in description(by_text.text, "number")
-    assert "Introduzca una dirección de correo electrónico válida." in description(by_text.text, "email")  # Django's
+    assert "Ingresa una dirección de correo electrónico válida." in description(by_text.text, "email")  # tú
 
     sent = client.get(reverse("password_reset_done"), HTTP_ACCEPT_LANGUAGE="es")
     assert "<h1>Revisa tu correo electrónico</h1>" in sent.text
@@ -435,7 +455,7 @@ def test_the_new_password_pages_of_a_reset_link_are_in_spanish__R_I18N_1(client)
     html = form.content.decode()
     assert "<h1>Elige una contraseña nueva</h1>" in html
     assert "Guardar contraseña nueva</button>" in html
-    assert "<li>Su contraseña debe contener al menos 8 caracteres.</li>" in html  # Django's rules, its Spanish
+    assert "<li>Tu contraseña debe tener al menos 8 caracteres.</li>" in html  # Django's rules, in tú
 
     done = client.post(
         form.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW}, follow=True, HTTP_ACCEPT_LANGUAGE="es"
