@@ -47,12 +47,16 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """The language chooser (a form, no JavaScript): Django's set_language keeps the choice in its cookie and
     goes back to `next`; a signed-in member's emails and texts follow it from now on. Like every form's `next`,
     only a path on this site (common.redirects): Django's check also lets a relative "privacy" through, which from
-    /language/ is a page that does not exist."""
+    /language/ is a page that does not exist. And only a language the chooser offers: Django keeps any language it
+    has a catalog of ("sk"), which this site would then ignore."""
     response = i18n.set_language(request)
     if response.has_header("Location") and safe_local_path(request, response["Location"]) is None:
         response["Location"] = "/"
-    if request.user.is_authenticated:
-        languages.remember(request.user, request.POST.get("language"))
+    chosen = request.POST.get("language")
+    if chosen not in dict(settings.LANGUAGES):
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    elif request.user.is_authenticated:
+        languages.remember(request.user, chosen)
     return response
 
 

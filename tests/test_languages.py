@@ -58,6 +58,23 @@ def test_the_chosen_language_wins_over_accept_language_and_returns_to_the_page(c
     assert '<html lang="es">' in client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="en").text
 
 
+@pytest.mark.parametrize("language", ["fr", "sk", "ES", "es-MX"])
+def test_the_chooser_keeps_only_a_language_it_offers(client, language):
+    """R-I18N-1: Django would keep any language it has a catalog of; the chooser keeps "en" or "es" and nothing
+    else, for the page and for the member's emails."""
+    account = AccountFactory()
+    client.force_login(account)
+    client.post(reverse("set_language"), {"language": "es"})
+
+    response = client.post(reverse("set_language"), {"language": language, "next": "/privacy/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/privacy/"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert '<html lang="es">' in client.get("/privacy/").text  # the earlier choice stands
+    assert Account.objects.get(pk=account.pk).language == "es"
+
+
 def test_the_chooser_changes_nothing_on_get(client):
     response = client.get(reverse("set_language"), {"language": "es"})
 
@@ -178,7 +195,9 @@ header_text = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0
 off_site = st.sampled_from(
     ["//evil.example", "https:evil.example", "\\\\evil.example", "/\\evil.example", "javascript:alert(1)"]
 )
-language_tags = st.sampled_from(["es", "en", "es-419", "es-MX", "zh-Hant-TW", "*", "../es", "es\x00", "x" * 10_000])
+language_tags = st.sampled_from(
+    ["es", "en", "ES", "sk", "fr", "es-419", "es-MX", "zh-Hant-TW", "*", "../es", "es\x00", "x" * 10_000]
+)
 
 
 @PROPERTY
@@ -204,7 +223,7 @@ def test_the_chooser_answers_any_form_without_a_server_error_and_stays_on_the_si
     assert location.startswith("/")
     assert not location.startswith(("//", "/\\"))
     kept = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
-    assert kept is None or languages.supported(kept.value) in {"en", "es"}
+    assert kept is None or kept.value in {"en", "es"}
     assert Account.objects.get(pk=account.pk).language in {"", languages.supported(language)}
 
 
@@ -249,3 +268,19 @@ def test_library_messages_on_our_pages_speak_to_the_member_as_tu(client):
     assert "Introduzca" not in refused.text
     assert "Tu contraseña no puede tener solo números." in choose.text
     assert "Su contraseña" not in choose.text
+
+
+def test_library_messages_of_the_phone_and_length_rules_speak_to_the_member_as_tu(client):
+    """R-I18N-1: phonenumber-field's invalid-number error and Django's length rules, in tú and with "como
+    máximo" for "at most" (Django's own Spanish says "menos de")."""
+    refused = client.post(
+        reverse("password_reset_text"), {"email": "x" * 250 + "@b.co", "number": "12"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+
+    assert (
+        "Ingresa un número de teléfono válido (p. ej., (201) 555-0123) o un número con el prefijo internacional."
+        in refused.text
+    )
+    assert "Asegúrate de que tenga como máximo 254 caracteres (tiene 255)." in refused.text
+    assert "Ingrese" not in refused.text
+    assert "Asegúrese" not in refused.text
