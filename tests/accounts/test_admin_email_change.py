@@ -200,7 +200,7 @@ def test_the_email_change_notice_is_in_the_members_language_not_the_staff_member
 
     [notice] = mail.outbox
     assert notice.subject == "Se cambió el correo electrónico con el que inicias sesión en Privacy Center"
-    assert "el 25 de noviembre de 2026 a las 12:30 UTC." in notice.body
+    assert "el 25 de noviembre de 2026, 12:30 UTC." in notice.body
     assert "comunícate de inmediato con el equipo de asistencia para miembros de Privacy Center" in notice.body
     assert NEW not in notice.body
 

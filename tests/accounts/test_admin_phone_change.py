@@ -146,7 +146,7 @@ def test_any_posted_number_is_saved_or_a_form_error_never_a_server_error(member,
         (
             "es",
             "Se cambió el número de teléfono de tu cuenta de Privacy Center",
-            "el 25 de noviembre de 2026 a las 12:30",
+            "el 25 de noviembre de 2026, 12:30",
         ),
         ("en", "The phone number on your Privacy Center account was changed", "on 25 November 2026 at 12:30 UTC"),
     ],

@@ -129,7 +129,7 @@ def test_page_reads_in_spanish_with_the_days_in_spanish__R_DEV_1_R_I18N_1(member
     assert '<h3 class="device-name">Dispositivo iOS agregado el 5 nov 2026</h3>' in text
     first, second = text.split('<h3 class="device-name">Dispositivo iOS agregado')[1:3]
     assert "<dt>Plataforma</dt><dd>iOS</dd>" in first
-    assert '<dt>Última actividad</dt><dd><time datetime="2026-11-03T09:30:00+00:00">3 nov 2026 a las 09:30</time>' in (
+    assert '<dt>Última actividad</dt><dd><time datetime="2026-11-03T09:30:00+00:00">3 nov 2026, 09:30</time>' in (
         first
     )
     assert "<dt>Limitar el seguimiento publicitario</dt> <dd>Desactivado</dd>" in first
@@ -241,7 +241,7 @@ def test_the_history_says_which_device_was_signed_out__R_DEV_1_R_HIST_1(member_c
         row = history.row(newest, selectors.history_subjects(account=ads_account, profiles=[]))
     assert row.sentence == (
         "Se cerró la sesión en tu dispositivo iOS agregado el 3 nov 2026 — por ti, en California,"
-        " el 3 nov 2026 a las 09:30"
+        " el 3 nov 2026, 09:30"
     )
 
 
