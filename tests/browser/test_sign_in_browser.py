@@ -9,6 +9,7 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
+from accounts import views
 from accounts.models import Account
 from common.sms import backends
 from tests.browser.conftest import LANGUAGES
@@ -47,16 +48,10 @@ def sign_in_with_the_keyboard(page, say, password: str = "demo-pass-1234") -> No
 
 
 def code_sent(language: str) -> str:
-    """What the code page says once a code was asked for (valid 10 minutes), in `language`."""
-    minutes = 10
+    """What the code page says once a code was asked for, in `language` (its words are proven in
+    tests/accounts/test_password_reset.py)."""
     with translation.override(language):
-        return translation.ngettext(
-            "If the email address and phone number belong to an account, we sent a 6-digit code to that phone. "
-            "It is valid for %(minutes)d minute.",
-            "If the email address and phone number belong to an account, we sent a 6-digit code to that phone. "
-            "It is valid for %(minutes)d minutes.",
-            minutes,
-        ) % {"minutes": minutes}
+        return views.code_sent()
 
 
 def reset_by_text(page, language: str, say) -> None:
