@@ -1,7 +1,7 @@
 from contextlib import suppress
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -102,9 +102,17 @@ class PasswordAgainForm(forms.Form):
         return password
 
 
+INVALID_PHONE_NUMBER = _("Enter a valid phone number with the country code, for example +1 415 555 0123.")
+
+
 class AsciiPhoneNumberField(PhoneNumberField):
     """A phone number typed with ASCII digits: other scripts' digits (fullwidth, Arabic-Indic) are refused
-    rather than silently read as a different-looking number."""
+    rather than silently read as a different-looking number. An invalid number is answered in the words of the
+    help texts (the country code, their example), not with the library's national example."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": INVALID_PHONE_NUMBER})
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         if isinstance(value, str) and not value.isascii():
@@ -144,6 +152,17 @@ def refuse_extension(number):
             code="extension",
         )
     return number
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Django's new-password form of a reset link, with the second field named as on the reset-by-text form
+    ("New password again") and no help text repeating it."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        again = self.fields["new_password2"]
+        again.label = _("New password again")
+        again.help_text = ""
 
 
 class ResetByTextForm(forms.Form):

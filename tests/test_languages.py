@@ -270,17 +270,14 @@ def test_library_messages_on_our_pages_speak_to_the_member_as_tu(client):
     assert "Su contraseña" not in choose.text
 
 
-def test_library_messages_of_the_phone_and_length_rules_speak_to_the_member_as_tu(client):
-    """R-I18N-1: phonenumber-field's invalid-number error and Django's length rules, in tú and with "como
-    máximo" for "at most" (Django's own Spanish says "menos de")."""
+def test_the_length_rules_speak_to_the_member_as_tu_and_the_phone_error_as_its_help_text(client):
+    """R-I18N-1: Django's length rules in tú and with "como máximo" for "at most" (Django's own Spanish says
+    "menos de"); an invalid phone number is answered with the help text's example, not the library's."""
     refused = client.post(
         reverse("password_reset_text"), {"email": "x" * 250 + "@b.co", "number": "12"}, HTTP_ACCEPT_LANGUAGE="es"
     )
 
-    assert (
-        "Ingresa un número de teléfono válido (p. ej., (201) 555-0123) o un número con el prefijo internacional."
-        in refused.text
-    )
+    assert "Ingresa un número de teléfono válido con el código de país, por ejemplo, +1 415 555 0123." in refused.text
     assert "Asegúrate de que tenga como máximo 254 caracteres (tiene 255)." in refused.text
     assert "Ingrese" not in refused.text
     assert "Asegúrese" not in refused.text

@@ -1,9 +1,10 @@
 """Template tags of the consent app: gates for cookie categories (R-CK-3: advertising markup and scripts only where
-allowed) and the Account page's Marketing Communications section (R-MC-1)."""
+allowed), the Account page's Marketing Communications section (R-MC-1) and the names of places."""
 
 from django import template
 
 from consent import selectors
+from consent.places import place_name
 
 register = template.Library()
 
@@ -27,3 +28,9 @@ def marketing_communications(context: template.Context) -> dict[str, object]:
             account=request.user, profiles=request.member.profiles, stored=request.privacy.stored
         )
     }
+
+
+@register.filter
+def place(code: str) -> str:
+    """`{{ account.region|place }}`: a jurisdiction code by its name in the page's language ("California")."""
+    return place_name(code)

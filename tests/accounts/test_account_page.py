@@ -26,6 +26,7 @@ def test_account_page_shows_membership_and_every_profiles_settings_link(member_c
     for profile in ads_account.profiles.all():
         assert profile.get_absolute_url() in html
     assert html.count("Privacy and data settings") == 3
+    assert "<dt>Billing region</dt><dd>California</dd>" in html  # by name, not its code US-CA
 
 
 def test_an_account_without_profiles_gets_the_member_pages_not_an_error(client):
@@ -146,6 +147,7 @@ def test_the_account_page_is_in_spanish_with_the_members_own_details_as_they_are
     assert "Membresía y facturación</h2>" in html
     assert "<dt>Correo electrónico</dt><dd>" + ads_account.email in html
     assert "<dd>Estándar con anuncios</dd>" in html
+    assert "<dt>Región de facturación</dt><dd>California</dd>" in html
     assert "+1 415-555-0123" in html
     assert "Cambiar número de teléfono</a>" in html
     assert "Preferencias de mensajes de texto</a>" in html
@@ -153,3 +155,26 @@ def test_the_account_page_is_in_spanish_with_the_members_own_details_as_they_are
     assert 'Configuración de privacidad y datos<span class="visually-hidden"> de Sam</span>' in html
     assert html.count("Configuración de privacidad y datos<") == 3
     assert "Dispositivos</h2>" in html
+
+
+def test_the_marketing_communications_words_agree_with_what_they_describe_in_spanish__R_MC_1_R_I18N_1(
+    member_client, ads_account
+):
+    """R-I18N-1: "On" and "Off" agree with the feminine plural "Comunicaciones…" and the masculine "Correo…" and
+    "Mensajes…", each word on its own line of the section."""
+    PhoneNumber.objects.create(account=ads_account, number="+14155550123")
+    alex, sam = profile_named(ads_account, "Alex"), profile_named(ads_account, "Sam")
+    off = {key: False for key in ("email_new_arrivals", "email_recommendations", "email_offers", "email_surveys")}
+    services.choices_set(
+        account=ads_account, profile=sam, values={Choice.MIC: False, **off}, actor=actor(user=ads_account)
+    )
+    texts_off = {Choice.SMS_ALERTS: False, Choice.SMS_OFFERS: False, Choice.SMS_SURVEYS: False}
+    services.choices_set(account=ads_account, values=texts_off, actor=actor(user=ads_account))
+
+    section = marketing_section(member_client.get(reverse("account"), HTTP_ACCEPT_LANGUAGE="es").content.decode())
+
+    assert "<dt>Comunicaciones con identificador coincidente</dt> <dd>Activadas" in profile_block(section, alex.name)
+    sam_block = profile_block(section, sam.name)
+    assert "<dt>Comunicaciones con identificador coincidente</dt> <dd>Desactivadas" in sam_block
+    assert "<dt>Correo electrónico de marketing</dt> <dd>Desactivado <a" in sam_block
+    assert "<dt>Mensajes de texto</dt> <dd>Desactivados <a" in section

@@ -220,6 +220,9 @@ def test_the_reset_email_is_plain_text_and_its_link_leads_to_the_new_password_fo
     assert "Choose a new password" in html
     # Django's help text for the new password is safe HTML: a list, not escaped markup.
     assert "<li>Your password must contain at least 8 characters.</li>" in html
+    # The second field is named as on the reset by text, without a help text repeating its label.
+    assert ">New password again</label>" in html
+    assert "Enter the same password as before" not in html
 
 
 def test_every_error_of_a_refused_new_password_is_read_with_its_field(client):
@@ -456,6 +459,8 @@ def test_the_new_password_pages_of_a_reset_link_are_in_spanish__R_I18N_1(client)
     assert "<h1>Elige una contraseña nueva</h1>" in html
     assert "Guardar contraseña nueva</button>" in html
     assert "<li>Tu contraseña debe tener al menos 8 caracteres.</li>" in html  # Django's rules, in tú
+    assert ">Repite la contraseña nueva</label>" in html
+    assert "introduzca" not in html.lower()
 
     done = client.post(
         form.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW}, follow=True, HTTP_ACCEPT_LANGUAGE="es"

@@ -114,6 +114,17 @@ def test_malformed_phone_number_gets_a_form_error_and_changes_nothing(member_cli
     assert events_since(mark) == []
 
 
+@pytest.mark.parametrize("number", ["12ab", "020 7946 0958", "+999 123"])
+def test_an_invalid_number_is_answered_with_the_help_texts_example(member_client, number):
+    """The error says what to type in the words of the help text (the country code, +1 415 555 0123), not with
+    the library's national example "(201) 555-0123"."""
+    response = member_client.post(reverse("phone"), {"action": "change", "number": number, "password": PASSWORD})
+
+    assert description(response.content.decode(), "number").endswith(
+        " Enter a valid phone number with the country code, for example +1 415 555 0123."
+    )
+
+
 @pytest.mark.parametrize("number", ["+1 415 555 0123 ext. 12", "+14155550123;ext=5", "+1 415 555 0123 x7"])
 def test_phone_numbers_with_an_extension_are_refused_not_truncated(member_client, ads_account, number):
     response = member_client.post(reverse("phone"), {"action": "change", "number": number})
@@ -354,7 +365,9 @@ def test_the_phone_page_its_validation_and_its_messages_are_in_spanish__R_I18N_1
         data = {"action": "change", "number": number, "password": password}
         return member_client.post(reverse("phone"), data, follow=True, **ES).content.decode()
 
-    assert "Ingrese un número de teléfono válido" in description(change("12ab"), "number")  # phonenumber_field's
+    assert description(change("12ab"), "number").endswith(
+        " Ingresa un número de teléfono válido con el código de país, por ejemplo, +1 415 555 0123."
+    )
     assert "Ingresa un número sin extensión" in description(change("+1 415 555 0123 x7"), "number")
     assert "La contraseña no es correcta. No se cambió nada." in description(change("+14155550123", "no"), "password")
     assert "Se guardó tu número de teléfono." in change("+14155550123")

@@ -498,20 +498,20 @@ def test_spanish_text_staff_change_in_the_admin_is_shown_on_the_next_request__R_
             "Con tu permiso, también usamos cookies de rendimiento y funcionalidad; no se guarda ninguna hasta que "
             "elijas. Tu navegador envía una señal de preferencia de exclusión, así que las cookies de publicidad "
             "siguen desactivadas.",
-            "Aceptar todas excepto publicidad",
+            "Aceptar todas excepto las de publicidad",
         ),
         (
             "US-TX",
             False,
-            "y cookies de rendimiento y funcionalidad y cookies de publicidad, que puedes desactivar.",
+            "además de cookies de rendimiento y funcionalidad y de publicidad, que puedes desactivar.",
             "Aceptar todas",
         ),
         (
             "US-TX",
             True,
-            "y cookies de rendimiento y funcionalidad, que puedes desactivar. Tu navegador envía una señal de "
+            "además de cookies de rendimiento y funcionalidad, que puedes desactivar. Tu navegador envía una señal de "
             "preferencia de exclusión, así que las cookies de publicidad siguen desactivadas.",
-            "Aceptar todas excepto publicidad",
+            "Aceptar todas excepto las de publicidad",
         ),
     ],
 )
@@ -542,7 +542,7 @@ def test_the_banner_tells_an_opt_out_region_in_spanish_that_advertising_is_alrea
         ("accept_all", False, "Aceptaste todas las cookies."),
         ("accept_all", True, "Aceptaste todas las cookies excepto las cookies de publicidad."),
         ("reject_non_essential", False, "Rechazaste las cookies no esenciales."),
-        ("save", False, "Guardamos tus opciones de cookies."),
+        ("save", False, "Se guardaron tus opciones de cookies."),
         ("advertising_off", False, "Las cookies de publicidad están desactivadas en este navegador."),
     ],
 )

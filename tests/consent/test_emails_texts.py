@@ -180,7 +180,7 @@ def test_the_email_page_reads_in_spanish_and_says_what_it_saved__R_I18N_1_R_EM_1
         "Ofertas y noticias",
         "Encuestas",
         "Correos del servicio (facturación, seguridad, restablecimiento de contraseña)",
-        "Siempre activado",
+        "Siempre activados",
         ">Guardar</button>",
     ):
         assert spanish in html
@@ -200,7 +200,7 @@ def test_the_text_page_reads_in_spanish_with_and_without_a_phone__R_I18N_1_R_SMS
     html = member_client.get(reverse("consent:texts"), **ES).content.decode()
     for spanish in ("Mensajes de texto (SMS)", "Alertas", "Ofertas especiales", "Encuestas", "eliminar tu número"):
         assert spanish in html
-    assert "igual recibirás un mensaje de texto nuestro si pides restablecer tu contraseña" in html
+    assert "de todos modos recibirás un mensaje de texto nuestro si pides restablecer tu contraseña" in html
     saved = member_client.post(reverse("consent:texts"), {"action": "save"}, follow=True, **ES).content.decode()
     assert "Se guardaron tus preferencias de mensajes de texto." in saved
     again = member_client.post(reverse("consent:texts"), {"action": "save"}, follow=True, **ES).content.decode()

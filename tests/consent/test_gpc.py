@@ -474,4 +474,4 @@ def test_pages_say_the_signal_is_honored_in_spanish__R_GPC_6_R_I18N_1(client):
     tool = client.get(reverse("cookies"), **spanish).content.decode()
     assert "Se respetó la señal de preferencia de exclusión. Tu navegador envía el Control Global" in tool
     assert "Desactivadas mientras tu navegador envíe la señal de preferencia de exclusión." in tool
-    assert ">Aceptar todas excepto publicidad</button>" in tool
+    assert ">Aceptar todas excepto las de publicidad</button>" in tool

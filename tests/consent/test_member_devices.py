@@ -125,19 +125,20 @@ def test_page_reads_in_spanish_with_the_days_in_spanish__R_DEV_1_R_I18N_1(member
     assert "<title>Tus dispositivos" in text
     assert "<h1>Tus dispositivos</h1>" in text
     assert '<h2 id="devices-heading">2 dispositivos</h2>' in text
-    assert '<h3 class="device-name">Dispositivo iOS agregado el 3 nov 2026</h3>' in text
-    assert '<h3 class="device-name">Dispositivo iOS agregado el 5 nov 2026</h3>' in text
+    assert '<h3 class="device-name">Dispositivo iOS agregado el 3 de noviembre de 2026</h3>' in text
+    assert '<h3 class="device-name">Dispositivo iOS agregado el 5 de noviembre de 2026</h3>' in text
     first, second = text.split('<h3 class="device-name">Dispositivo iOS agregado')[1:3]
     assert "<dt>Plataforma</dt><dd>iOS</dd>" in first
-    assert '<dt>Última actividad</dt><dd><time datetime="2026-11-03T09:30:00+00:00">3 nov 2026, 09:30</time>' in (
-        first
+    assert (
+        '<dt>Última actividad</dt><dd><time datetime="2026-11-03T09:30:00+00:00">3 de noviembre de 2026, 09:30</time>'
+        in (first)
     )
     assert "<dt>Limitar el seguimiento publicitario</dt> <dd>Desactivado</dd>" in first
-    assert "<dt>Notificaciones push</dt> <dd>Permitidas</dd>" in first
+    assert "<dt>Notificaciones push</dt> <dd>Activadas</dd>" in first
     assert "<dd>Activado: los anuncios en este dispositivo no se adaptan a tus posibles intereses</dd>" in second
     assert "<dd>Desactivadas: no enviamos notificaciones push a este dispositivo</dd>" in second
     assert "Cerrar sesión en este dispositivo<span" in text
-    assert '<span class="visually-hidden">: Dispositivo iOS agregado el 3 nov 2026</span>' in text
+    assert '<span class="visually-hidden">: Dispositivo iOS agregado el 3 de noviembre de 2026</span>' in text
 
 
 def test_page_tells_in_spanish_how_to_change_the_settings_on_the_device__R_DEV_1_R_I18N_1(member_client):
@@ -145,7 +146,7 @@ def test_page_tells_in_spanish_how_to_change_the_settings_on_the_device__R_DEV_1
     advertising identifier."""
     text = page_text(member_client.get(DEVICES, **ES))
     assert "La app móvil no ha registrado ningún dispositivo para tu cuenta." in text
-    assert '<h2 id="change-heading">Cómo cambiar estos ajustes en tu dispositivo</h2>' in text
+    assert '<h2 id="change-heading">Cómo cambiar esta configuración en tu dispositivo</h2>' in text
     assert "puedes desactivarlas en la configuración de tu dispositivo móvil" in text
     assert "(suele estar en “privacidad” o “anuncios”, en la configuración del dispositivo)" in text
     assert "Es posible que sigas viendo anuncios en tu dispositivo, pero no se adaptarán a tus posibles intereses." in (
@@ -190,7 +191,10 @@ def test_sign_out_asks_and_answers_in_spanish__R_DEV_1_R_I18N_1(member_client, a
     device = register_device(ads_account)
     confirm = page_text(member_client.get(DEVICES, {"confirm": str(device.pk)}, **ES))
     assert "<title>Cerrar sesión en este dispositivo" in confirm
-    assert '<h2 id="confirm-heading">¿Cerrar sesión en tu dispositivo iOS agregado el 3 nov 2026?</h2>' in confirm
+    assert (
+        '<h2 id="confirm-heading">¿Cerrar sesión en tu dispositivo iOS agregado el 3 de noviembre de 2026?</h2>'
+        in confirm
+    )
     assert "La app de ese dispositivo deja de funcionar con tu cuenta de inmediato" in confirm
     assert '<button type="submit" class="button">Cerrar sesión en este dispositivo</button>' in confirm
     assert f'<a href="{DEVICES}">Cancelar</a>' in confirm
@@ -240,8 +244,8 @@ def test_the_history_says_which_device_was_signed_out__R_DEV_1_R_HIST_1(member_c
     with translation.override("es"):
         row = history.row(newest, selectors.history_subjects(account=ads_account, profiles=[]))
     assert row.sentence == (
-        "Se cerró la sesión en tu dispositivo iOS agregado el 3 nov 2026 — por ti, en California,"
-        " el 3 nov 2026, 09:30"
+        "Se cerró la sesión en tu dispositivo iOS agregado el 3 de noviembre de 2026 — por ti, en California,"
+        " el 3 de noviembre de 2026, 09:30"
     )
 
 

@@ -335,7 +335,7 @@ def test_the_page_reads_in_spanish_sentence_by_sentence__R_HIST_1_R_I18N_1(clien
     assert '<html lang="es"' in html
     assert "<h1>Historial de privacidad</h1>" in html
     assert '<h2 id="changes-heading">34 cambios</h2>' in html
-    assert "Se muestran del 1 al 25. Las horas están en UTC." in html
+    assert "Se muestran del 1 al 25. La hora se muestra en UTC." in html
     assert '<label for="id_profile">Mostrar cambios de</label>' in html
     assert '<option value="" selected>Todos los perfiles y la cuenta</option>' in html
     assert '<option value="account">La propia cuenta y sus dispositivos</option>' in html
@@ -350,46 +350,49 @@ def test_the_page_reads_in_spanish_sentence_by_sentence__R_HIST_1_R_I18N_1(clien
     page_1 = sentences(first)
     assert page_1[0] == (
         f"La opción “{mic}” se mantuvo activada para Sam a pesar de la señal del Control Global de Privacidad (GPC)"
-        " — por ti, en California, el 12 dic 2026, 18:30"
+        " — por ti, en California, el 12 de diciembre de 2026, 18:30"
     )
     assert page_1[2] == (
         f"La opción “{ba}” empezó desactivada para Jo — por “Desactivar todo en todos los perfiles”, que estaba"
-        " activado, en California, el 11 dic 2026, 13:00"
+        " vigente, en California, el 11 de diciembre de 2026, 13:00"
     )
     assert page_1[4] == (
         "Se desactivó todo en todos los perfiles, incluidos los que se agreguen más adelante"
-        " — por ti, con “Desactivar todo en todos los perfiles”, en California, el 10 dic 2026, 11:11"
+        " — por ti, con “Desactivar todo en todos los perfiles”, en California, el 10 de diciembre de 2026, 11:11"
     )
     assert page_1[8] == (
         f"Se activó la opción “{label('Notifications (device setting)')}” para tu dispositivo iOS agregado el"
-        " 9 dic 2026 — por la app móvil, en California, el 9 dic 2026, 21:40"
+        " 9 de diciembre de 2026 — por la app móvil, en California, el 9 de diciembre de 2026, 21:40"
     )
     assert page_1[10] == (
         f"La opción “{ba}” dejó de aplicarse a Alex porque el plan cambió a uno sin anuncios"
-        " — por el sistema, en California, el 8 dic 2026, 09:05"
+        " — por el sistema, en California, el 8 de diciembre de 2026, 09:05"
     )
     assert page_1[11] == (
         f"La opción “{label('Surveys (email)')}” dejó de aplicarse a Robin porque pasó a ser un perfil infantil"
-        " — por el equipo de asistencia, en California, el 7 dic 2026, 16:20"
+        " — por el equipo de asistencia, en California, el 7 de diciembre de 2026, 16:20"
     )
     assert page_1[18] == (
         f"Se desactivó la opción “{label('Surveys (text)')}” para tu cuenta — por un mensaje de texto STOP,"
-        " en California, el 5 dic 2026, 07:00"
+        " en California, el 5 de diciembre de 2026, 07:00"
     )
     assert page_1[21] == (
         f"Se desactivó la opción “{label('Offers and news (email)')}” para Sam — por un enlace para cancelar la"
-        " suscripción en un correo electrónico, en California, el 4 dic 2026, 19:45"
+        " suscripción en un correo electrónico, en California, el 4 de diciembre de 2026, 19:45"
     )
     second = client.get(HISTORY, {"page": 2}, **ES)
     assert 'rel="prev">Cambios más recientes</a>' in second.content.decode()
     page_2 = sentences(second)
     assert page_2[0] == (
         "Se recibió la señal del Control Global de Privacidad (GPC) para Sam — desde tu navegador, en California,"
-        " el 1 dic 2026, 14:02"
+        " el 1 de diciembre de 2026, 14:02"
     )
-    assert page_2[1] == f"Se desactivó la opción “{ba}” para Sam — {GPC_ES}, en California, el 1 dic 2026, 14:02"
+    assert (
+        page_2[1]
+        == f"Se desactivó la opción “{ba}” para Sam — {GPC_ES}, en California, el 1 de diciembre de 2026, 14:02"
+    )
     assert page_2[-1] == (
-        f"La opción “{mic}” empezó activada para Alex — por el sistema, en California, el 1 dic 2026, 09:00"
+        f"La opción “{mic}” empezó activada para Alex — por el sistema, en California, el 1 de diciembre de 2026, 09:00"
     )
     assert len(page_1 + page_2) == len(EXPECTED)
 
@@ -418,14 +421,16 @@ def test_downloads_are_in_the_requests_language_under_the_same_columns__R_HIST_1
         "new_value": False,
         "changed_by": "la señal del Control Global de Privacidad (GPC) de tu navegador",
         "jurisdiction": "US-CA",
-        "description": f"Se desactivó la opción “{ba}” para Sam — {GPC_ES}, en California, el 1 dic 2026, 14:02",
+        "description": (
+            f"Se desactivó la opción “{ba}” para Sam — {GPC_ES}, en California, el 1 de diciembre de 2026, 14:02"
+        ),
     }
     assert as_json[26] == expected
     assert as_csv[26] == {**expected, "old_value": "on", "new_value": "off"}
     assert {row["changed_by"] for row in as_json} == {
         "tú",
         "tú, con “Desactivar todo en todos los perfiles”",
-        "“Desactivar todo en todos los perfiles”, que estaba activado",
+        "“Desactivar todo en todos los perfiles”, que estaba vigente",
         "la app móvil",
         "el sistema",
         "el equipo de asistencia",
@@ -678,13 +683,13 @@ def test_each_kind_of_event_reads_as_one_plain_sentence__R_HIST_1(fields, senten
             "es",
             "US-CA",
             "Se recibió la señal del Control Global de Privacidad (GPC) para Sam — desde tu navegador, en California,"
-            " el 1 dic 2026, 14:02",
+            " el 1 de diciembre de 2026, 14:02",
         ),
         (
             "es",
             "",
             "Se recibió la señal del Control Global de Privacidad (GPC) para Sam — desde tu navegador,"
-            " el 1 dic 2026, 14:02",
+            " el 1 de diciembre de 2026, 14:02",
         ),
     ],
 )
@@ -766,7 +771,7 @@ def test_every_source_choice_and_value_reads_as_a_spanish_sentence__R_HIST_1_R_I
             assert " — desde tu navegador, " in row.sentence, row.sentence
         else:
             assert " — por " in row.sentence, row.sentence
-        assert row.sentence.endswith("el 1 dic 2026, 14:02"), row.sentence
+        assert row.sentence.endswith("el 1 de diciembre de 2026, 14:02"), row.sentence
 
 
 # Streaming and query counts -------------------------------------------------------------------------------------
