@@ -35,7 +35,7 @@ SPANISH = {
         "Remembers that this browser signed in to your account, so a password reset you ask for from it "
         "is never held back by requests strangers make for your address.",
         "Recuerda que este navegador inició sesión en tu cuenta, para que un restablecimiento de contraseña que "
-        "pidas desde él nunca se retrase por solicitudes que otras personas hagan para tu dirección.",
+        "pidas desde él nunca se retrase por solicitudes que otras personas hagan con tu correo electrónico.",
         "1 año",
     ),
     "django_language": (
