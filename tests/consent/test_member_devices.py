@@ -80,8 +80,8 @@ def test_page_lists_each_device_with_platform_last_seen_and_reported_settings__R
     register_device(ads_account, limited=True, notifications=False)
     text = page_text(member_client.get(DEVICES))
     assert '<h2 id="devices-heading">2 devices</h2>' in text
-    assert '<h3 class="device-name">iOS device added 3 Nov 2026</h3>' in text
-    assert '<h3 class="device-name">iOS device added 5 Nov 2026</h3>' in text
+    assert '<h3 class="device-name">iOS device added <time datetime="2026-11-03">3 Nov 2026</time></h3>' in text
+    assert '<h3 class="device-name">iOS device added <time datetime="2026-11-05">5 Nov 2026</time></h3>' in text
     first, second = text.split('<h3 class="device-name">iOS device added')[1:3]
     assert "<dt>Platform</dt><dd>iOS</dd>" in first
     assert '<dt>Last seen</dt><dd><time datetime="2026-11-03T09:30:00+00:00">3 Nov 2026 09:30</time>' in first
@@ -125,8 +125,14 @@ def test_page_reads_in_spanish_with_the_days_in_spanish__R_DEV_1_R_I18N_1(member
     assert "<title>Tus dispositivos" in text
     assert "<h1>Tus dispositivos</h1>" in text
     assert '<h2 id="devices-heading">2 dispositivos</h2>' in text
-    assert '<h3 class="device-name">Dispositivo iOS agregado el 3 de noviembre de 2026</h3>' in text
-    assert '<h3 class="device-name">Dispositivo iOS agregado el 5 de noviembre de 2026</h3>' in text
+    assert (
+        '<h3 class="device-name">Dispositivo iOS agregado el '
+        '<time datetime="2026-11-03">3 de noviembre de 2026</time></h3>' in text
+    )
+    assert (
+        '<h3 class="device-name">Dispositivo iOS agregado el '
+        '<time datetime="2026-11-05">5 de noviembre de 2026</time></h3>' in text
+    )
     first, second = text.split('<h3 class="device-name">Dispositivo iOS agregado')[1:3]
     assert "<dt>Plataforma</dt><dd>iOS</dd>" in first
     assert (
@@ -180,7 +186,10 @@ def test_sign_out_is_asked_to_confirm_first_on_a_page_without_javascript__R_DEV_
     listing = member_client.get(DEVICES).content.decode()
     assert f'href="?confirm={device.pk}">Sign out this device' in listing
     confirm = page_text(member_client.get(DEVICES, {"confirm": str(device.pk)}))
-    assert '<h2 id="confirm-heading">Sign out your iOS device added 3 Nov 2026?</h2>' in confirm
+    assert (
+        '<h2 id="confirm-heading">Sign out your iOS device added <time datetime="2026-11-03">3 Nov 2026</time>?</h2>'
+        in confirm
+    )
     assert f'<form method="post" action="{DEVICES}">' in confirm
     assert 'name="csrfmiddlewaretoken"' in confirm
     assert f'<input type="hidden" name="device" value="{device.pk}">' in confirm
@@ -192,8 +201,8 @@ def test_sign_out_asks_and_answers_in_spanish__R_DEV_1_R_I18N_1(member_client, a
     confirm = page_text(member_client.get(DEVICES, {"confirm": str(device.pk)}, **ES))
     assert "<title>Cerrar sesión en este dispositivo" in confirm
     assert (
-        '<h2 id="confirm-heading">¿Cerrar sesión en tu dispositivo iOS agregado el 3 de noviembre de 2026?</h2>'
-        in confirm
+        '<h2 id="confirm-heading">¿Cerrar sesión en tu dispositivo iOS agregado el '
+        '<time datetime="2026-11-03">3 de noviembre de 2026</time>?</h2>' in confirm
     )
     assert "La app de ese dispositivo deja de funcionar con tu cuenta de inmediato" in confirm
     assert '<button type="submit" class="button">Cerrar sesión en este dispositivo</button>' in confirm
