@@ -5,6 +5,8 @@ from django.db import transaction
 
 from accounts.models import Account, Plan
 from accounts.services import account_create, profile_create
+from consent import services as consent_services
+from consent.models import Platform
 
 DEMO_PASSWORD = "demo-pass-1234"  # noqa: S105 (published demo credentials, README)
 
@@ -21,6 +23,15 @@ DEMO_ACCOUNTS = [
     ("eu@example.com", Plan.PREMIUM, "FR", None, [("Camille", False)]),
 ]
 DEMO_ADMIN = "admin@example.com"
+
+# The app on the devices of one demo account (R-DEV-1, /account/devices/), as the app would report them:
+# platform, advertising id (a made-up one), limits ad tracking, allows notifications.
+DEMO_DEVICES = {
+    "basic@example.com": [
+        (Platform.IOS, "6d1f3c2a-0b7e-4f4e-9a51-demo00000001", False, True),
+        (Platform.ANDROID, "", True, False),
+    ],
+}
 
 
 class Command(BaseCommand):
@@ -43,6 +54,15 @@ class Command(BaseCommand):
             )
             for name, is_kids in others:
                 profile_create(account=account, name=name, is_kids=is_kids, acting_user=None)
+            for platform, advertising_id, limited, notifications in DEMO_DEVICES.get(email, []):
+                consent_services.device_register(
+                    account=account,
+                    platform=platform,
+                    advertising_id=advertising_id,
+                    limit_ad_tracking=limited,
+                    notifications=notifications,
+                    acting_user=account,
+                )
             self.stdout.write(f"{email}: created with {len(profiles)} profile(s)")
 
         if Account.objects.filter(email=DEMO_ADMIN).exists():
