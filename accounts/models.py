@@ -62,7 +62,7 @@ class AccountManager(BaseUserManager["Account"]):
 
 
 class Account(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)  # named in Django's password-similarity error
     plan = models.CharField(max_length=32, choices=Plan.choices, default=Plan.STANDARD)
     region = models.CharField(
         "billing region",

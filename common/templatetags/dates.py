@@ -15,8 +15,9 @@ register = template.Library()
 
 @register.filter(expects_localtime=True)
 def time_element(value: datetime.date | datetime.datetime | None, day_format: str) -> str:
-    """The day of `value` in `day_format` (the `date` filter's), as `<time datetime="YYYY-MM-DD">`; "" for none."""
-    if value in (None, ""):
+    """The day of `value` in `day_format` (the `date` filter's), as `<time datetime="YYYY-MM-DD">`; "" for
+    anything that is not a date, as the `date` filter answers."""
+    if not isinstance(value, datetime.date):
         return ""
     day = value.date() if isinstance(value, datetime.datetime) else value
     return format_html('<time datetime="{}">{}</time>', day.isoformat(), date_filter(value, day_format))

@@ -178,3 +178,22 @@ def test_the_marketing_communications_words_agree_with_what_they_describe_in_spa
     assert "<dt>Comunicaciones con identificador coincidente</dt> <dd>Desactivadas" in sam_block
     assert "<dt>Correo electrónico de marketing</dt> <dd>Desactivado <a" in sam_block
     assert "<dt>Mensajes de texto</dt> <dd>Desactivados <a" in section
+
+
+@pytest.mark.parametrize(
+    ("region", "language", "shown"),
+    [
+        ("US-CA", "en", "California"),
+        ("GB", "en", "The United Kingdom"),
+        ("GB", "es", "El Reino Unido"),
+        ("", "en", "Not set"),
+    ],
+)
+def test_the_billing_region_is_shown_by_its_name_in_the_pages_language(
+    member_client, ads_account, region, language, shown
+):
+    Account.objects.filter(pk=ads_account.pk).update(region=region)
+
+    html = member_client.get(reverse("account"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert f"</dt><dd>{shown}</dd>" in html

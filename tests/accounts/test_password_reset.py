@@ -402,6 +402,16 @@ def test_the_code_pages_and_their_messages_are_in_spanish__R_I18N_1(member, clie
     )
     assert "Esta contraseña es demasiado común." in description(weak.text, "new_password1")  # Django's validator
 
+    like_the_email = client.post(
+        reverse("password_reset_text_code"),
+        {"code": sent_code(), "new_password1": "texts@example.com", "new_password2": "texts@example.com"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    # Django's similarity check names the field: its name is translated too, and the sentence is in tú.
+    assert "La contraseña se parece demasiado a tu dirección de correo electrónico." in description(
+        like_the_email.text, "new_password1"
+    )
+
 
 def test_the_reset_email_goes_out_in_the_members_language_whatever_the_pages__R_I18N_1(client):
     """R-I18N-1: an account that reads Spanish gets a Spanish reset email though asked for from an English page,
