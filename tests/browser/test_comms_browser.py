@@ -46,7 +46,8 @@ def test_member_turns_an_email_category_off_and_it_is_kept__R_EM_1_R_I18N_1(page
     # The account page's link reads "Email preferences", naming the profile for screen readers.
     page.get_by_role("link", name=re.compile(f"^{re.escape(say('Email preferences'))}\\b.*\\bSam$")).click()
     expect(page.get_by_role("heading", level=1, name=say("Email preferences"))).to_be_visible()
-    service = f"{say('Service email (billing, security, password reset)')} {say('Always on')}"
+    always_on = say("Always on", context="the service email, which cannot be turned off")
+    service = f"{say('Service email (billing, security, password reset)')} {always_on}"
     expect(page.get_by_role("switch", name=service)).to_be_disabled()
 
     surveys = page.get_by_role("switch", name=say("Surveys"))

@@ -90,7 +90,8 @@ def test_member_finds_the_devices_and_signs_one_out__R_DEV_1_R_I18N_1(page, app_
     sign_out_the_iphone(page, say, language)
     assert services.app_token_use(secret=app_tokens[Platform.IOS]) is None, "the iPhone's token stopped working"
     assert services.app_token_use(secret=app_tokens[Platform.ANDROID]) is not None
-    assert list(Device.objects.values_list("platform", flat=True)) == [Platform.ANDROID]
+    member_devices = Device.objects.filter(account__email="ads@example.com")
+    assert list(member_devices.values_list("platform", flat=True)) == [Platform.ANDROID]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
