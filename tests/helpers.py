@@ -379,8 +379,11 @@ def free_port() -> int:
 
 def clean_environment(**extra: str) -> dict[str, str]:
     """This process's environment without what the test run adds (browser tests' async flag, pytest's
-    settings), plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}}
+    settings) and without DATABASE_REPLICA_URL, which names the replica of the run's own database rather than
+    of the test database a subprocess is given (a subprocess that should read a replica is passed its URL in
+    `extra`), plus `extra`."""
+    dropped = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "DATABASE_REPLICA_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(extra)
     return env
 

@@ -15,13 +15,14 @@ import pytest
 import requests
 import schemathesis
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
 
+from common import replica
 from tests.conftest import ON_POSTGRES
-from tests.helpers import HOST, clean_environment, gunicorn, run
+from tests.helpers import HOST, clean_environment, gunicorn, postgres_url, run
 
 EXAMPLES = 60  # per operation and generation mode, and per focused run
 TIME_BOUND_S = 300
@@ -50,14 +51,16 @@ print(json.dumps({{"profile": str(devices.profiles.get().pk), "device": str(devi
 """
 
 
-def _database_url(tmp_path: Path) -> str:
-    """The database the server uses: on PostgreSQL the suite's own test database (migrated already, emptied after
-    the test by `transactional_db`); on SQLite a file of its own (the suite's is in memory)."""
+def _databases(tmp_path: Path) -> dict[str, str]:
+    """The databases the server uses: on PostgreSQL the suite's own test database (migrated already, emptied after
+    the test by `transactional_db`) and, with a replica configured (.ci/with_replica), that database on the
+    replica; on SQLite a file of its own (the suite's is in memory)."""
     if not ON_POSTGRES:
-        return f"sqlite:///{tmp_path / 'api.sqlite3'}"
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST'] or HOST}:{db['PORT'] or 5432}/{db['NAME']}"
+        return {"DATABASE_URL": f"sqlite:///{tmp_path / 'api.sqlite3'}"}
+    urls = {"DATABASE_URL": postgres_url(connection.settings_dict)}
+    if replica.configured():
+        urls["DATABASE_REPLICA_URL"] = postgres_url(connections[replica.REPLICA].settings_dict)
+    return urls
 
 
 class LiveApi:
@@ -115,7 +118,7 @@ def test_the_live_api_answers_only_what_its_openapi_description_says__R_API_1(tm
     env = clean_environment(
         DJANGO_SETTINGS_MODULE="netflix_privacy.settings.test",
         DJANGO_ALLOWED_HOSTS=HOST,
-        DATABASE_URL=_database_url(tmp_path),
+        **_databases(tmp_path),
         DJANGO_LOG_LEVEL="ERROR",
     )
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
@@ -147,6 +150,6 @@ def test_the_live_api_answers_only_what_its_openapi_description_says__R_API_1(tm
         try:
             for operation, strategy in runs:
                 _run(api, strategy, operation, deadline)
-        except Exception as error:
+        except (Exception, BaseExceptionGroup) as error:  # schemathesis reports a FailureGroup, not an Exception
             raise AssertionError(f"{error}\n--- server log (tail) ---\n{log.read_text()[-4000:]}") from error
     assert "Traceback" not in log.read_text(), log.read_text()[-4000:]
