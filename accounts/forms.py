@@ -111,7 +111,7 @@ class AsciiPhoneNumberField(PhoneNumberField):
     help texts (the country code, their example), not with the library's national example."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("error_messages", {"invalid": INVALID_PHONE_NUMBER})
+        kwargs["error_messages"] = {"invalid": INVALID_PHONE_NUMBER, **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
 
     def to_python(self, value):

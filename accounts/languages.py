@@ -26,6 +26,12 @@ def supported(code: str | None) -> str | None:
         return None
 
 
+def offered(code: str | None) -> bool:
+    """Whether `code` is exactly one of the languages the chooser offers (settings.LANGUAGES): "es", not "es-MX",
+    "ES" or "sk", which Django's set_language would keep because it has a catalog of them."""
+    return code in dict(settings.LANGUAGES)
+
+
 def remember(account: Account, code: str | None) -> None:
     """Keep `code` as the account's language for its emails and texts; an unsupported code changes nothing."""
     language = supported(code)

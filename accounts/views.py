@@ -53,7 +53,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if response.has_header("Location") and safe_local_path(request, response["Location"]) is None:
         response["Location"] = "/"
     chosen = request.POST.get("language")
-    if chosen not in dict(settings.LANGUAGES):
+    if not languages.offered(chosen):
         response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
     elif request.user.is_authenticated:
         languages.remember(request.user, chosen)
